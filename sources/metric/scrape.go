@@ -1,0 +1,149 @@
+package metric
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/sitrep-dev/sitrep/sources"
+)
+
+// Scrape reads one series straight from a /metrics endpoint, no
+// Prometheus needed. Gauges are shown as they are; counters (and the
+// _count / _sum of a histogram or summary) as a per-second rate between
+// two scrapes; a histogram or summary with Quantile set as that quantile
+// (for a histogram, over the observations since the previous scrape when
+// there were any, else since the process started). When several series
+// match the selector their values are added (histogram buckets merged) and
+// Value.Note says how many were summed.
+type Scrape struct {
+	Name       string
+	URL        string
+	Series     Selector
+	Quantile   *float64
+	Unit       string
+	Thresholds Thresholds
+	Every      time.Duration
+	Limit      time.Duration // per-poll timeout
+	MaxBody    int64
+	Client     *http.Client // nil: sources.HTTPClient(Limit)
+
+	mu       sync.Mutex
+	history  *ring
+	prev     reading
+	prevAt   time.Time
+	havePrev bool
+	now      func() time.Time
+}
+
+func (s *Scrape) ID() string              { return "metric/" + s.Name }
+func (s *Scrape) Kind() sources.Kind      { return sources.KindMetric }
+func (s *Scrape) Interval() time.Duration { return s.Every }
+func (s *Scrape) Timeout() time.Duration  { return s.Limit }
+
+// Poll scrapes once and returns a Value.
+func (s *Scrape) Poll(ctx context.Context) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Client == nil {
+		s.Client = sources.HTTPClient(s.Limit)
+	}
+	if s.history == nil {
+		s.history = newRing(HistorySize)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	fams, err := s.fetch(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", s.URL, err)
+	}
+	at := s.now()
+	r, err := pick(fams, s.Series, s.Quantile)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", s.URL, err)
+	}
+	v, note := s.evaluate(r, at)
+	s.prev, s.prevAt, s.havePrev = r, at, true
+	if !math.IsNaN(v) {
+		s.history.push(v)
+	}
+	if r.series > 1 {
+		note = join(note, fmt.Sprintf("sum of %d series", r.series))
+	}
+	return Value{
+		Name:    s.Name,
+		Unit:    s.Unit,
+		Current: v,
+		History: s.history.values(),
+		State:   s.Thresholds.State(v),
+		At:      at,
+		Note:    note,
+	}, nil
+}
+
+func (s *Scrape) fetch(ctx context.Context) (map[string]*dto.MetricFamily, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	// Ask for the text format: it is what we parse, and every exporter
+	// speaks it.
+	req.Header.Set("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
+	resp, err := sources.Do(ctx, s.Client, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := sources.ReadBody(resp, 512)
+		return nil, sources.StatusError(resp, body)
+	}
+	fams, err := ParseText(sources.LimitBody(resp, s.MaxBody))
+	if err != nil {
+		return nil, sources.Describe(ctx, err)
+	}
+	return fams, nil
+}
+
+// evaluate turns a reading into the number shown, using the previous
+// scrape for rates and histogram deltas.
+func (s *Scrape) evaluate(r reading, at time.Time) (float64, string) {
+	comparable := s.havePrev && s.prev.typ == r.typ
+	switch r.typ {
+	case dto.MetricType_COUNTER:
+		if !comparable {
+			return math.NaN(), "rate after the next scrape"
+		}
+		dt := at.Sub(s.prevAt).Seconds()
+		if dt <= 0 {
+			return math.NaN(), "rate after the next scrape"
+		}
+		delta := r.value - s.prev.value
+		if delta < 0 {
+			// A reset (the process restarted): it counted from zero.
+			return r.value / dt, "counter reset"
+		}
+		return delta / dt, ""
+	case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+		if comparable {
+			if d, ok := deltaBuckets(r.buckets, s.prev.buckets); ok && d[len(d)-1].count > 0 {
+				return quantileOf(*s.Quantile, d), ""
+			}
+		}
+		return quantileOf(*s.Quantile, r.buckets), "since process start"
+	}
+	return r.value, ""
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
