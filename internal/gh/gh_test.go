@@ -124,8 +124,8 @@ func TestCallsSendWhatGitHubExpects(t *testing.T) {
 			method: "GET", path: "/repos/org/svc/git/ref/heads/main",
 		},
 		{
-			name: "create branch posts refs/heads and the sha",
-			call: func(c *gh.Client) error { return c.CreateBranch(ctx(t), repo, "postmortem/x", "abc123") },
+			name:   "create branch posts refs/heads and the sha",
+			call:   func(c *gh.Client) error { return c.CreateBranch(ctx(t), repo, "postmortem/x", "abc123") },
 			method: "POST", path: "/repos/org/svc/git/refs",
 			wantBody: map[string]any{"ref": "refs/heads/postmortem/x", "sha": "abc123"},
 		},
