@@ -2,6 +2,9 @@ package config
 
 import (
 	"fmt"
+	"io"
+	"sort"
+	"strings"
 	"text/template"
 )
 
@@ -32,8 +35,25 @@ type StatusTarget struct {
 }
 
 // StatusTemplates are Go text/templates for the first draft of an update,
-// one per state (investigating, identified, monitoring, resolved).
+// one per state (investigating, identified, monitoring, resolved). They are
+// executed with StatusFields.
 type StatusTemplates map[string]string
+
+// StatusFields is what a status template can use. It lives here, not with
+// the verbs, so that a template naming a field that does not exist is a
+// config error at start-up with its line, not a surprise mid-incident.
+type StatusFields struct {
+	ID       string // incident id
+	Title    string // incident title (internal: think before showing it to customers)
+	Severity int
+	Started  string // "2006-01-02 15:04 UTC": when impact began
+	Elapsed  string // since Started, e.g. "1h 05m"
+	// Components lists the affected components and their status, e.g.
+	// "API (partial outage), Web (degraded performance)"; "" when none.
+	Components string
+	LastNote   string // the latest note on the timeline
+	State      string // the state the update is for
+}
 
 var statusStates = []string{"investigating", "identified", "monitoring", "resolved"}
 
@@ -55,9 +75,23 @@ func (c *Config) validateStatus(v *validator) {
 				v.errorf(p+".token_env", "is required (or token_file): the Statuspage API needs a key")
 			}
 			v.httpURL(p+".base_url", t.BaseURL)
+			for _, comp := range sortedKeys(t.Components) {
+				if strings.TrimSpace(comp) == "" {
+					v.errorf(p+".components", "a component name is empty")
+				}
+				if strings.TrimSpace(t.Components[comp]) == "" {
+					v.errorf(p+".components."+comp, "needs the Statuspage component id (Components → the component → its id in the URL)")
+				}
+			}
 		case "github":
 			if t.Repo == "" && c.GitHub == nil {
 				v.errorf(p+".repo", "is required (owner/name), or configure github:")
+			}
+			if t.Repo != "" && !repoRE.MatchString(t.Repo) {
+				v.errorf(p+".repo", "%q is not owner/name", t.Repo)
+			}
+			if t.TokenEnv == "" && t.TokenFile == "" && (c.GitHub == nil || (c.GitHub.TokenEnv == "" && c.GitHub.TokenFile == "")) {
+				v.errorf(p+".token_env", "is required (or token_file, or github.token_env): creating the tracking issue needs a token")
 			}
 		case "webhook":
 			if v.required(p+".url", t.URL) {
@@ -69,16 +103,41 @@ func (c *Config) validateStatus(v *validator) {
 		default:
 			v.errorf(p+".provider", "%q is not one of: statuspage, github, webhook, file", t.Provider)
 		}
+		if t.Provider != "statuspage" && len(t.Components) > 0 {
+			v.errorf(p+".components", "only statuspage targets map components to ids")
+		}
 		v.secret(p, "token_env", t.TokenEnv, "token_file", t.TokenFile)
 		v.positive(p+".timeout", t.Timeout)
 	}
-	for state, text := range c.Templates {
+	for _, state := range sortedKeys(c.Templates) {
 		p := "status_templates." + state
 		v.oneOf(p, state, statusStates...)
-		if _, err := template.New(state).Parse(text); err != nil {
-			v.errorf(p, "invalid template: %v", err)
+		if err := CheckStatusTemplate(state, c.Templates[state]); err != nil {
+			v.errorf(p, "%v", err)
 		}
 	}
+}
+
+// CheckStatusTemplate parses text and runs it once on empty fields, so an
+// unknown field ({{.Titel}}) is caught, not only bad syntax.
+func CheckStatusTemplate(state, text string) error {
+	t, err := template.New(state).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return fmt.Errorf("invalid template: %v", err)
+	}
+	if err := t.Execute(io.Discard, StatusFields{}); err != nil {
+		return fmt.Errorf("template fails on an incident: %v (fields: ID, Title, Severity, Started, Elapsed, Components, LastNote, State)", err)
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (c *Config) defaultStatus() {
@@ -89,6 +148,9 @@ func (c *Config) defaultStatus() {
 		}
 		if t.Provider == "statuspage" && t.BaseURL == "" {
 			t.BaseURL = "https://api.statuspage.io/"
+		}
+		if t.BaseURL != "" && !strings.HasSuffix(t.BaseURL, "/") {
+			t.BaseURL += "/"
 		}
 		if t.Provider == "webhook" && t.Format == "" {
 			t.Format = "slack"

@@ -1,0 +1,375 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/sitrep-dev/sitrep/commands/publish"
+	"github.com/sitrep-dev/sitrep/incident"
+	"github.com/sitrep-dev/sitrep/internal/sanitize"
+)
+
+// PublishOptions configures Publish and Retry.
+type PublishOptions struct {
+	Targets []publish.Target
+	// Confirm is shown the preview and returns whether to go ahead; nil
+	// means the caller has already confirmed (see Seen).
+	Confirm func(Preview) bool
+	// Seen, when set, is the preview the commander confirmed elsewhere (the
+	// dashboard): Publish refuses if the draft changed since.
+	Seen   *Preview
+	Author string
+	Now    func() time.Time // for tests; nil means time.Now
+}
+
+// Preview is an update exactly as it will go out, and where.
+type Preview struct {
+	UpdateID string
+	DraftSeq int64
+	Data     incident.StatusData
+	Markdown string // RenderUpdate
+	Plain    string // RenderPlain
+	Chars    int    // characters in the body
+	Targets  []PlannedTarget
+}
+
+// PlannedTarget is what one target will do with the update.
+type PlannedTarget struct {
+	Name, Provider, Action string
+	Problem            string // why it cannot publish (Check failed); "" when fine
+}
+
+// String is the preview as the CLI prints it and the dashboard shows it.
+func (p Preview) String() string {
+	var b strings.Builder
+	b.WriteString(p.Markdown)
+	fmt.Fprintf(&b, "\n— %d characters · update %s\n", p.Chars, p.UpdateID)
+	for _, t := range p.Targets {
+		if t.Problem != "" {
+			fmt.Fprintf(&b, "  ✗ %s (%s): %s\n", t.Name, t.Provider, t.Problem)
+			continue
+		}
+		fmt.Fprintf(&b, "  → %s (%s): %s\n", t.Name, t.Provider, t.Action)
+	}
+	return b.String()
+}
+
+// Outcome is the result of publishing one update to one target.
+type Outcome struct {
+	UpdateID string
+	Target   string
+	Ref      string
+	Err      error
+	Skipped  string // why nothing was attempted (retry of a superseded update...)
+}
+
+// PublishResult is every outcome of one Publish or Retry.
+type PublishResult struct {
+	Outcomes []Outcome
+}
+
+// Err joins the failures, one line per target; nil when all succeeded.
+func (r PublishResult) Err() error {
+	var errs []error
+	for _, o := range r.Outcomes {
+		if o.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", o.Target, o.Err))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w; the update stays queued: run `sitrep status retry` to publish it to the failed target(s) only", errors.Join(errs...))
+}
+
+// ErrNotConfirmed is returned when Confirm said no.
+var ErrNotConfirmed = errors.New("not published: cancelled at the preview")
+
+// ErrNothingToPublish is returned when no draft awaits publishing.
+var ErrNothingToPublish = errors.New("no draft to publish: write one with `sitrep status draft --state STATE TEXT`")
+
+// PreviewStatus shows the latest draft as it would be published now.
+func PreviewStatus(j *incident.Journal, targets []publish.Target, now time.Time) (Preview, error) {
+	entries, err := j.Load()
+	if err != nil {
+		return Preview{}, err
+	}
+	l := ReadStatus(entries)
+	u := l.Latest()
+	if u == nil {
+		return Preview{}, ErrNothingToPublish
+	}
+	p, _ := plan(entries, l, u, unpublished(u, targets), now)
+	return p, nil
+}
+
+// unpublished are the targets that have no result for u yet: all of them
+// for a fresh draft; after a crash mid-publish, the ones never answered.
+func unpublished(u *StatusUpdate, targets []publish.Target) []publish.Target {
+	var out []publish.Target
+	for _, t := range targets {
+		if _, done := u.Results[t.Name()]; !done {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// plan builds the preview and each target's Update for u.
+func plan(entries []incident.Entry, l *StatusLog, u *StatusUpdate, targets []publish.Target, now time.Time) (Preview, map[string]publish.Update) {
+	rec := incident.NewRecord(entries)
+	p := Preview{
+		UpdateID: u.ID, DraftSeq: u.DraftSeq, Data: u.Draft,
+		Markdown: RenderUpdate(u.Draft), Plain: RenderPlain(u.Draft), Chars: Chars(u.Draft),
+	}
+	ups := map[string]publish.Update{}
+	for _, t := range targets {
+		pu := publish.Update{
+			Data: u.Draft, Markdown: p.Markdown, Plain: p.Plain,
+			IncidentID: rec.ID, IncidentTitle: sanitize.Line(rec.Title),
+			Ref: l.Ref(t.Name()), At: now,
+		}
+		ups[t.Name()] = pu
+		pt := PlannedTarget{Name: t.Name(), Provider: t.Provider(), Action: t.Describe(pu)}
+		if err := t.Check(pu); err != nil {
+			pt.Problem = err.Error()
+		}
+		p.Targets = append(p.Targets, pt)
+	}
+	return p, ups
+}
+
+// Publish sends the latest draft to every target that has not had it yet,
+// concurrently, each within its own timeout, after Confirm approves the
+// preview. Every result is journaled as it arrives (published with the
+// target's ref, or failed with the error), so a failed target keeps the
+// update queued for Retry and a crash loses nothing already done. It fails
+// before anything is sent if any target cannot take the update (an
+// unmapped component, an unreadable token).
+func Publish(ctx context.Context, j *incident.Journal, o PublishOptions) (PublishResult, error) {
+	now := nowFunc(o.Now)
+	var res PublishResult
+	err := withPublishLock(j, func() error {
+		entries, err := j.Load()
+		if err != nil {
+			return err
+		}
+		l := ReadStatus(entries)
+		u := l.Latest()
+		if u == nil {
+			return ErrNothingToPublish
+		}
+		if len(o.Targets) == 0 {
+			return errors.New("no status targets configured: add a `status:` list to the config (statuspage, github, webhook or file)")
+		}
+		targets := unpublished(u, o.Targets)
+		if len(targets) == 0 {
+			if len(u.Failed()) > 0 {
+				return fmt.Errorf("update %s was already published, except to %s: run `sitrep status retry`", u.ID, strings.Join(u.Failed(), ", "))
+			}
+			return fmt.Errorf("update %s is already published to every target; %w", u.ID, ErrNothingToPublish)
+		}
+		if o.Seen != nil && (o.Seen.UpdateID != u.ID || o.Seen.DraftSeq != u.DraftSeq) {
+			return errors.New("the draft changed since the preview (another session edited it): review it again before publishing")
+		}
+		p, ups := plan(entries, l, u, targets, now())
+		var problems []string
+		for _, t := range p.Targets {
+			if t.Problem != "" {
+				problems = append(problems, t.Name+": "+t.Problem)
+			}
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("nothing was published:\n  %s", strings.Join(problems, "\n  "))
+		}
+		if o.Confirm != nil && !o.Confirm(p) {
+			return ErrNotConfirmed
+		}
+		jobs := make([]job, 0, len(targets))
+		for _, t := range targets {
+			jobs = append(jobs, job{target: t, updates: []publish.Update{ups[t.Name()]}})
+		}
+		res = run(ctx, j, jobs, o.Author, now)
+		return nil
+	})
+	return res, err
+}
+
+// Retry publishes every queued update to the targets where it failed, and
+// only there: a target that already took an update never gets it twice.
+// Per target, queued updates go out oldest first and stop at the first
+// failure (a Statuspage incident must exist before it is updated). An
+// update superseded on a target by a later published one is not re-sent
+// there. Everything is read from the journal, so a restarted sitrep, or
+// another session, continues where the last attempt stopped.
+func Retry(ctx context.Context, j *incident.Journal, o PublishOptions) (PublishResult, error) {
+	now := nowFunc(o.Now)
+	var res PublishResult
+	err := withPublishLock(j, func() error {
+		entries, err := j.Load()
+		if err != nil {
+			return err
+		}
+		l := ReadStatus(entries)
+		queued := l.Queued()
+		if len(queued) == 0 {
+			return errors.New("nothing to retry: every published update reached every target it was sent to")
+		}
+		byName := map[string]publish.Target{}
+		for _, t := range o.Targets {
+			byName[t.Name()] = t
+		}
+		var jobs []job
+		for _, u := range l.Updates { // deterministic order: by update, then target
+			for _, name := range u.Failed() {
+				if len(queued[name]) == 0 || queued[name][0] != u {
+					continue // not this target's first queued update, or superseded
+				}
+				t, ok := byName[name]
+				if !ok {
+					for _, q := range queued[name] {
+						res.Outcomes = append(res.Outcomes, Outcome{UpdateID: q.ID, Target: name,
+							Skipped: "the target is no longer in the config's status: list"})
+					}
+					continue
+				}
+				jb := job{target: t}
+				var problems []string
+				for _, q := range queued[name] {
+					_, ups := plan(entries, l, q, []publish.Target{t}, now())
+					pu := ups[name]
+					if err := t.Check(pu); err != nil {
+						problems = append(problems, name+": "+err.Error())
+					}
+					jb.updates = append(jb.updates, pu)
+				}
+				if len(problems) > 0 {
+					return fmt.Errorf("nothing was retried:\n  %s", strings.Join(problems, "\n  "))
+				}
+				jobs = append(jobs, jb)
+			}
+		}
+		res.Outcomes = append(res.Outcomes, run(ctx, j, jobs, o.Author, now).Outcomes...)
+		return nil
+	})
+	return res, err
+}
+
+// job is the updates one target publishes, in order.
+type job struct {
+	target  publish.Target
+	updates []publish.Update
+}
+
+// run publishes the jobs concurrently (one goroutine per target) and
+// journals each result as it arrives. Within a job, a later update uses
+// the ref an earlier one just created.
+func run(ctx context.Context, j *incident.Journal, jobs []job, author string, now func() time.Time) PublishResult {
+	var (
+		mu  sync.Mutex
+		res PublishResult
+		wg  sync.WaitGroup
+	)
+	for _, jb := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ref := ""
+			for i, u := range jb.updates {
+				if ref != "" && u.Ref == "" {
+					u.Ref = ref
+				}
+				out := publishOne(ctx, j, jb.target, u, author, now)
+				if out.Err == nil && out.Ref != "" && ref == "" && u.Ref == "" {
+					ref = out.Ref
+				}
+				mu.Lock()
+				res.Outcomes = append(res.Outcomes, out)
+				if out.Err != nil {
+					for _, rest := range jb.updates[i+1:] {
+						res.Outcomes = append(res.Outcomes, Outcome{UpdateID: rest.Data.UpdateID, Target: jb.target.Name(),
+							Skipped: "an earlier queued update failed on this target; retry again"})
+					}
+				}
+				mu.Unlock()
+				if out.Err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return res
+}
+
+// publishOne makes one bounded attempt and journals its result.
+func publishOne(ctx context.Context, j *incident.Journal, t publish.Target, u publish.Update, author string, now func() time.Time) (out Outcome) {
+	out = Outcome{UpdateID: u.Data.UpdateID, Target: t.Name()}
+	tctx, cancel := context.WithTimeout(ctx, t.Timeout())
+	defer cancel()
+	ref, err := func() (ref string, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("internal error in the %s publisher: %v", t.Provider(), r)
+			}
+		}()
+		return t.Publish(tctx, u)
+	}()
+	d := u.Data
+	d.Target = t.Name()
+	if err != nil {
+		d.Phase, d.Error = PhaseFailed, sanitize.Line(err.Error())
+		out.Err = err
+	} else {
+		d.Phase, d.TargetRef = PhasePublished, sanitize.Line(ref)
+		out.Ref = d.TargetRef
+	}
+	text := fmt.Sprintf("status %s published to %s", d.State, d.Target)
+	if err != nil {
+		text = fmt.Sprintf("status %s failed on %s: %s", d.State, d.Target, d.Error)
+	}
+	if _, jerr := j.Append(incident.Draft{At: now(), Author: author, Kind: incident.KindStatus, Text: text, Data: d}); jerr != nil {
+		if err == nil {
+			// The update is out but the journal does not know: a retry
+			// would send it again. Say so plainly.
+			out.Err = fmt.Errorf("published (ref %q) but the result could not be journaled: %v; do not retry this target, log it by hand", out.Ref, jerr)
+		} else {
+			out.Err = fmt.Errorf("%v (and the failure could not be journaled: %v)", err, jerr)
+		}
+	}
+	return out
+}
+
+func nowFunc(f func() time.Time) func() time.Time {
+	if f == nil {
+		return func() time.Time { return time.Now().UTC() }
+	}
+	return f
+}
+
+// withPublishLock runs fn holding an exclusive lock on the incident's
+// status.lock, so two sessions cannot publish the same draft at once; the
+// second is told, not made to wait.
+func withPublishLock(j *incident.Journal, fn func() error) error {
+	path := filepath.Join(j.Dir(), "status.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot create %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return errors.New("another sitrep session is publishing status updates for this incident right now; wait, then check `sitrep status show`")
+		}
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return fn()
+}
