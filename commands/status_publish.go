@@ -43,7 +43,7 @@ type Preview struct {
 // PlannedTarget is what one target will do with the update.
 type PlannedTarget struct {
 	Name, Provider, Action string
-	Problem            string // why it cannot publish (Check failed); "" when fine
+	Problem                string // why it cannot publish (Check failed); "" when fine
 }
 
 // String is the preview as the CLI prints it and the dashboard shows it.

@@ -269,9 +269,11 @@ func TestStatuspageErrors(t *testing.T) {
 			want: []string{"not an id"},
 		},
 		{
-			name:  "unmapped component names the target and the config key",
-			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) { u.Data.Components = []incident.ComponentStatus{{Name: "DB", Status: "major_outage"}} },
-			want:  []string{`"DB"`, `target "public"`, "components:"},
+			name: "unmapped component names the target and the config key",
+			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) {
+				u.Data.Components = []incident.ComponentStatus{{Name: "DB", Status: "major_outage"}}
+			},
+			want: []string{`"DB"`, `target "public"`, "components:"},
 		},
 	}
 	for _, tt := range tests {
