@@ -38,6 +38,9 @@ type reading struct {
 	buckets []bucket // histogram: merged over series, by upper bound, cumulative
 	count   float64  // histogram: total observations
 	series  int      // how many series matched
+	// counter: each matched series' value by its label set, so resets
+	// and new series are handled per series like PromQL's sum(rate()).
+	perSeries map[string]float64
 }
 
 type bucket struct{ le, count float64 }
@@ -77,15 +80,21 @@ func pick(fams map[string]*dto.MetricFamily, sel Selector, quantile *float64) (r
 	if part != "" {
 		// _count and _sum of a distribution only ever go up: a counter.
 		r.typ = dto.MetricType_COUNTER
+		r.perSeries = map[string]float64{}
 		for _, m := range ms {
-			r.value += distPart(m, part)
+			v := distPart(m, part)
+			r.value += v
+			r.perSeries[seriesKey(m)] = v
 		}
 		return r, nil
 	}
 	switch r.typ {
 	case dto.MetricType_COUNTER:
+		r.perSeries = map[string]float64{}
 		for _, m := range ms {
-			r.value += m.GetCounter().GetValue()
+			v := m.GetCounter().GetValue()
+			r.value += v
+			r.perSeries[seriesKey(m)] = v
 		}
 	case dto.MetricType_GAUGE:
 		for _, m := range ms {
@@ -138,6 +147,18 @@ func distPart(m *dto.Metric, part string) float64 {
 		return h.GetSampleSum()
 	}
 	return float64(h.GetSampleCount()) + h.GetSampleCountFloat()
+}
+
+// seriesKey identifies a series within its family by its labels. The
+// text parser keeps labels in the order the exporter wrote them, which is
+// stable for one exporter, but sort anyway to be safe.
+func seriesKey(m *dto.Metric) string {
+	pairs := make([]string, 0, len(m.GetLabel()))
+	for _, l := range m.GetLabel() {
+		pairs = append(pairs, l.GetName()+"\x00"+l.GetValue())
+	}
+	sort.Strings(pairs)
+	return strings.Join(pairs, "\x01")
 }
 
 func labelMap(m *dto.Metric) map[string]string {

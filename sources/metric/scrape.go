@@ -124,12 +124,7 @@ func (s *Scrape) evaluate(r reading, at time.Time) (float64, string) {
 		if dt <= 0 {
 			return math.NaN(), "rate after the next scrape"
 		}
-		delta := r.value - s.prev.value
-		if delta < 0 {
-			// A reset (the process restarted): it counted from zero.
-			return r.value / dt, "counter reset"
-		}
-		return delta / dt, ""
+		return counterRate(r.perSeries, s.prev.perSeries, dt)
 	case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
 		if comparable {
 			if d, ok := deltaBuckets(r.buckets, s.prev.buckets); ok && d[len(d)-1].count > 0 {
@@ -139,6 +134,27 @@ func (s *Scrape) evaluate(r reading, at time.Time) (float64, string) {
 		return quantileOf(*s.Quantile, r.buckets), "since process start"
 	}
 	return r.value, ""
+}
+
+// counterRate is the summed per-second increase of the series present in
+// both scrapes. A series whose value went down was reset (its process
+// restarted) and counted up from zero; a series seen for the first time has
+// no rate yet, as in PromQL.
+func counterRate(cur, prev map[string]float64, dt float64) (float64, string) {
+	var inc float64
+	note := ""
+	for k, v := range cur {
+		p, ok := prev[k]
+		switch {
+		case !ok:
+		case v < p:
+			inc += v
+			note = "counter reset"
+		default:
+			inc += v - p
+		}
+	}
+	return inc / dt, note
 }
 
 func join(a, b string) string {
