@@ -185,4 +185,3 @@ func TestScrapeBodyOverCapIsAnError(t *testing.T) {
 		t.Fatalf("err = %v, want ErrBodyTooLarge", err)
 	}
 }
-
