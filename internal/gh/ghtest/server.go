@@ -7,6 +7,7 @@
 package ghtest
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -339,11 +340,10 @@ func copyFiles(m map[string]string) map[string]string {
 	return out
 }
 
-// BlobSHA is the SHA the fake reports for content (git's blob hash is
-// not needed; any stable digest of the content works).
+// BlobSHA is the SHA GitHub reports for a file: git's blob object id.
 func BlobSHA(content string) string {
-	sum := sha256.Sum256([]byte(content))
-	return hex.EncodeToString(sum[:20])
+	sum := sha1.Sum([]byte(fmt.Sprintf("blob %d\x00%s", len(content), content)))
+	return hex.EncodeToString(sum[:])
 }
 
 func (h handler) branch() string {
