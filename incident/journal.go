@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -253,73 +254,73 @@ type tailInfo struct {
 	badReason string
 }
 
-// readTail inspects the end of the file: the last complete line must decode,
-// anything after it (no newline) is torn.
+// readTail inspects the end of the file: the last complete line must be a
+// valid entry that follows the line before it; anything after the last
+// newline is torn. Both kinds of damage are reported as badFrom.
 func readTail(f *os.File, size int64) (tailInfo, error) {
 	info := tailInfo{badFrom: -1}
-	if size == 0 {
-		return info, nil
-	}
-	window := int64(tailWindow)
-	for {
+	for window := int64(tailWindow); ; window *= 4 {
 		start := max(size-window, 0)
 		buf := make([]byte, size-start)
 		if _, err := f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
 			return info, err
 		}
-		// Split into: [... prevLine \n] [lastLine \n] [torn]
-		end := len(buf)
-		if buf[end-1] != '\n' {
-			nl := bytes.LastIndexByte(buf, '\n')
-			if nl < 0 && start > 0 {
-				window *= 4
-				continue
-			}
-			info.badFrom = start + int64(nl+1)
+		// Offsets within buf; a line start is only trusted when a newline
+		// precedes it inside buf or it is the start of the file.
+		end := bytes.LastIndexByte(buf, '\n') + 1 // end of the complete lines
+		lastStart := bytes.LastIndexByte(buf[:max(end-1, 0)], '\n') + 1
+		prevStart := 0
+		if lastStart > 0 {
+			prevStart = bytes.LastIndexByte(buf[:lastStart-1], '\n') + 1
+		}
+		if start > 0 && (end == 0 || prevStart == 0) {
+			continue // the window cut a line we need: read more
+		}
+		if end < len(buf) {
+			info.badFrom = start + int64(end)
 			info.badReason = "last line is incomplete (no newline): a write was interrupted"
-			end = nl + 1
 		}
 		if end == 0 {
-			info.goodEnd = 0
-			return info, nil
+			return info, nil // nothing but a torn first line
 		}
-		lineStart := bytes.LastIndexByte(buf[:end-1], '\n') + 1
-		if lineStart == 0 && start > 0 {
-			window *= 4
-			continue
-		}
-		line := buf[lineStart : end-1]
-		var e Entry
-		if err := json.Unmarshal(line, &e); err != nil || e.Seq <= 0 {
-			// The last complete line is garbage (e.g. zero-filled blocks
-			// after a power loss): move it aside too, and use the one
-			// before it, which must be good.
-			info.badFrom = start + int64(lineStart)
-			info.badReason = "last line is not a valid entry"
-			if err != nil {
-				info.badReason += ": " + err.Error()
-			}
-			if lineStart == 0 {
-				return info, nil
-			}
-			prevStart := bytes.LastIndexByte(buf[:lineStart-1], '\n') + 1
-			if prevStart == 0 && start > 0 {
-				window *= 4
-				continue
-			}
-			prev := buf[prevStart : lineStart-1]
+		var prev *Entry
+		if lastStart > 0 {
 			var pe Entry
-			if err := json.Unmarshal(prev, &pe); err != nil || pe.Seq <= 0 {
-				return info, fmt.Errorf("the last two lines are both corrupt; run `sitrep verify` to find the first bad line")
+			if json.Unmarshal(buf[prevStart:lastStart-1], &pe) == nil && pe.Seq > 0 {
+				prev = &pe
 			}
-			info.goodEnd = start + int64(lineStart)
-			info.lastSeq = pe.Seq
-			info.lastHash = hashLine(prev)
+		}
+		prevSeq := int64(0)
+		if prev != nil {
+			prevSeq = prev.Seq
+		}
+		line := buf[lastStart : end-1]
+		var e Entry
+		err := json.Unmarshal(line, &e)
+		if err == nil {
+			err = checkEntry(e, prevSeq)
+		}
+		if err == nil && (lastStart == 0 || prev != nil) {
+			info.goodEnd = start + int64(end)
+			info.lastSeq, info.lastHash = e.Seq, hashLine(line)
 			return info, nil
 		}
-		info.goodEnd = start + int64(end)
-		info.lastSeq = e.Seq
-		info.lastHash = hashLine(line)
+		// The last complete line is garbage (zero-filled blocks after a
+		// power loss, a line cut and glued): it goes aside with any torn
+		// bytes, and the line before it must be good.
+		info.badFrom = start + int64(lastStart)
+		info.badReason = "last line is not a valid entry"
+		if err != nil {
+			info.badReason += ": " + err.Error()
+		}
+		if lastStart == 0 {
+			return info, nil
+		}
+		if prev == nil {
+			return info, fmt.Errorf("the last two lines are both corrupt; run `sitrep verify` to find the first bad line")
+		}
+		info.goodEnd = start + int64(lastStart)
+		info.lastSeq, info.lastHash = prev.Seq, hashLine(buf[prevStart:lastStart-1])
 		return info, nil
 	}
 }
@@ -361,33 +362,104 @@ func (e *LineError) Unwrap() error { return e.Err }
 // prefix and the number of bytes they span. A torn last line (no newline)
 // or a corrupt last line is not an error: it is simply not part of the good
 // prefix. A corrupt line followed by more lines is a *LineError.
+//
+// Large journals are decoded in parallel chunks (JSON decoding is the whole
+// cost of loading); the result is the same as a sequential decode.
 func DecodeJournal(data []byte) ([]Entry, int, error) {
+	chunks := splitChunks(data, decodeWorkers(len(data)))
+	results := make([]chunkResult, len(chunks))
+	var wg sync.WaitGroup
+	for i, c := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = decodeChunk(c)
+		}()
+	}
+	wg.Wait()
+
 	entries := make([]Entry, 0, bytes.Count(data, []byte{'\n'}))
 	off, lineNo := 0, 0
 	var lastSeq int64
-	for off < len(data) {
-		nl := bytes.IndexByte(data[off:], '\n')
-		if nl < 0 {
-			return entries, off, nil // torn tail
-		}
-		lineNo++
-		line := data[off : off+nl]
-		var e Entry
-		err := json.Unmarshal(line, &e)
-		if err == nil {
-			err = checkEntry(e, lastSeq)
-		}
-		if err != nil {
-			if off+nl+1 == len(data) {
-				return entries, off, nil // corrupt last line: the tail
+	for _, r := range results {
+		for k, e := range r.entries {
+			if err := checkEntry(e, lastSeq); err != nil {
+				return finish(data, entries, off, off+r.ends[k], lineNo+1, err)
 			}
-			return entries, off, &LineError{Line: lineNo, Err: err}
+			lastSeq = e.Seq
+			entries = append(entries, e)
+			lineNo++
+			off += r.ends[k]
 		}
-		lastSeq = e.Seq
-		entries = append(entries, e)
-		off += nl + 1
+		if r.err != nil {
+			return finish(data, entries, off, off+r.badLen, lineNo+1, r.err)
+		}
+		if r.torn {
+			return entries, off, nil
+		}
 	}
 	return entries, off, nil
+}
+
+// finish ends decoding at a bad line: it is the (crash-damaged) tail when
+// nothing but a torn fragment follows it, else corruption in the middle.
+func finish(data []byte, entries []Entry, off, lineEnd, lineNo int, err error) ([]Entry, int, error) {
+	if bytes.IndexByte(data[lineEnd:], '\n') < 0 {
+		return entries, off, nil
+	}
+	return entries, off, &LineError{Line: lineNo, Err: err}
+}
+
+type chunkResult struct {
+	entries []Entry
+	ends    []int // byte length of each entry's line, newline included
+	err     error // first undecodable line, after entries
+	badLen  int   // its length, newline included
+	torn    bool  // the chunk ends without a newline
+}
+
+func decodeChunk(c []byte) chunkResult {
+	var r chunkResult
+	for len(c) > 0 {
+		nl := bytes.IndexByte(c, '\n')
+		if nl < 0 {
+			r.torn = true
+			return r
+		}
+		var e Entry
+		if err := json.Unmarshal(c[:nl], &e); err != nil {
+			r.err, r.badLen = err, nl+1
+			return r
+		}
+		r.entries = append(r.entries, e)
+		r.ends = append(r.ends, nl+1)
+		c = c[nl+1:]
+	}
+	return r
+}
+
+// decodeWorkers: one goroutine per CPU, but only for data worth splitting.
+func decodeWorkers(n int) int {
+	if n < 1<<20 {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// splitChunks cuts data into about n pieces at line boundaries.
+func splitChunks(data []byte, n int) [][]byte {
+	var chunks [][]byte
+	for n > 1 && len(data) > 0 {
+		cut := len(data) / n
+		nl := bytes.IndexByte(data[cut:], '\n')
+		if nl < 0 {
+			break
+		}
+		chunks = append(chunks, data[:cut+nl+1])
+		data = data[cut+nl+1:]
+		n--
+	}
+	return append(chunks, data)
 }
 
 func checkEntry(e Entry, lastSeq int64) error {
