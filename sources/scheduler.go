@@ -115,9 +115,11 @@ func (s *Scheduler) publish(snap Snapshot) {
 
 // loop is one source's life: poll, publish, wait, repeat.
 func (s *Scheduler) loop(ctx context.Context, p Poller) {
-	// Spread the first polls over a tenth of the interval so a large
-	// config does not open every connection in the same millisecond.
-	timer := time.NewTimer(time.Duration(rand.Float64() * s.opts.Jitter * float64(p.Interval())))
+	// Spread the first polls (over a tenth of the interval, at most a
+	// second so the screen fills fast) so that a large config does not
+	// open every connection in the same millisecond.
+	spread := min(time.Duration(s.opts.Jitter*float64(p.Interval())), time.Second)
+	timer := time.NewTimer(time.Duration(rand.Float64() * float64(spread)))
 	defer timer.Stop()
 	var last Snapshot
 	last.ID, last.Kind = p.ID(), p.Kind()
