@@ -24,6 +24,8 @@ type Record struct {
 	// Redacted maps a redacted seq to the reason.
 	Redacted map[int64]string
 	Last     int64 // highest seq seen
+
+	started time.Time // earliest `started` entry
 }
 
 // Milestones holds the first entry of each milestone kind.
@@ -66,8 +68,8 @@ func (r *Record) Durations() Durations {
 // NewRecord builds the record from entries in journal (append) order.
 func NewRecord(entries []Entry) *Record {
 	r := &Record{Redacted: map[int64]string{}}
+	// Redactions first, so a redacted entry never enters the timeline.
 	for _, e := range entries {
-		r.Last = max(r.Last, e.Seq)
 		if e.Kind == KindRedact {
 			var d RedactData
 			if e.Decode(&d) == nil {
@@ -76,42 +78,91 @@ func NewRecord(entries []Entry) *Record {
 		}
 	}
 	for _, e := range entries {
-		if _, gone := r.Redacted[e.Seq]; gone {
-			continue
-		}
-		r.apply(e)
-		r.Timeline = append(r.Timeline, e)
-	}
-	SortByTime(r.Timeline)
-	r.Start = r.Opened
-	for i := range r.Timeline {
-		e := &r.Timeline[i]
-		if e.Kind == KindStarted && (r.Start.IsZero() || e.At.Before(r.Start)) {
-			r.Start = e.At
-		}
-	}
-	// Milestones are the earliest of each kind by time, not by append
-	// order: a back-filled "detected 13:50" beats one logged live at 14:10.
-	for i := range r.Timeline {
-		e := &r.Timeline[i]
-		var slot **Entry
-		switch e.Kind {
-		case KindDetected:
-			slot = &r.Milestones.Detected
-		case KindIdentified:
-			slot = &r.Milestones.Identified
-		case KindMitigated:
-			slot = &r.Milestones.Mitigated
-		case KindResolved:
-			slot = &r.Milestones.Resolved
-		default:
-			continue
-		}
-		if *slot == nil {
-			*slot = e
-		}
+		r.Add(e)
 	}
 	return r
+}
+
+// Add folds one more entry into the record, as a live view does when
+// another process appends. Appending at the end is O(1); a back-filled
+// entry is inserted at its place in time.
+func (r *Record) Add(e Entry) {
+	if r.Redacted == nil {
+		r.Redacted = map[int64]string{}
+	}
+	r.Last = max(r.Last, e.Seq)
+	if e.Kind == KindRedact {
+		var d RedactData
+		if e.Decode(&d) == nil {
+			r.Redacted[d.Seq] = d.Reason
+			r.remove(d.Seq)
+		}
+	}
+	if _, gone := r.Redacted[e.Seq]; gone {
+		return
+	}
+	r.apply(e)
+	i := len(r.Timeline)
+	if i > 0 && before(e, r.Timeline[i-1]) {
+		i = sort.Search(len(r.Timeline), func(k int) bool { return before(e, r.Timeline[k]) })
+	}
+	r.Timeline = append(r.Timeline, Entry{})
+	copy(r.Timeline[i+1:], r.Timeline[i:])
+	r.Timeline[i] = e
+	r.noteMilestone(e)
+}
+
+// before orders entries by time, then by append order.
+func before(a, b Entry) bool {
+	if !a.At.Equal(b.At) {
+		return a.At.Before(b.At)
+	}
+	return a.Seq < b.Seq
+}
+
+// remove takes a redacted entry out of the timeline and recomputes what
+// it may have contributed (rare: a linear pass is fine).
+func (r *Record) remove(seq int64) {
+	for i := range r.Timeline {
+		if r.Timeline[i].Seq == seq {
+			r.Timeline = append(r.Timeline[:i], r.Timeline[i+1:]...)
+			r.Milestones, r.started = Milestones{}, time.Time{}
+			for _, e := range r.Timeline {
+				r.noteMilestone(e)
+			}
+			return
+		}
+	}
+}
+
+// noteMilestone keeps the earliest entry of each milestone kind by time,
+// not by append order: a back-filled "detected 13:50" beats one logged live
+// at 14:10. Start is the opened time or an earlier `started` entry.
+func (r *Record) noteMilestone(e Entry) {
+	if e.Kind == KindStarted && (r.started.IsZero() || e.At.Before(r.started)) {
+		r.started = e.At
+	}
+	r.Start = r.Opened
+	if !r.started.IsZero() && (r.Start.IsZero() || r.started.Before(r.Start)) {
+		r.Start = r.started
+	}
+	var slot **Entry
+	switch e.Kind {
+	case KindDetected:
+		slot = &r.Milestones.Detected
+	case KindIdentified:
+		slot = &r.Milestones.Identified
+	case KindMitigated:
+		slot = &r.Milestones.Mitigated
+	case KindResolved:
+		slot = &r.Milestones.Resolved
+	default:
+		return
+	}
+	if *slot == nil || before(e, **slot) {
+		c := e
+		*slot = &c
+	}
 }
 
 // apply folds one entry's effect on the incident's current state.
