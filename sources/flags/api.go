@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sitrep-dev/sitrep/sources"
 )
@@ -58,7 +59,9 @@ func (c apiClient) call(ctx context.Context, method, path string, body any, cont
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			hint = " " + c.hint
 		}
-		return data, resp.StatusCode, fmt.Errorf("%s %s: %w%s", method, clean(url), sources.StatusError(resp, data), hint)
+		// A server may quote the credential it rejected; never repeat it.
+		msg := strings.ReplaceAll(sources.StatusError(resp, data).Error(), tok, "[token]")
+		return data, resp.StatusCode, fmt.Errorf("%s %s: %s%s", method, clean(url), msg, hint)
 	}
 	return data, resp.StatusCode, nil
 }
