@@ -21,11 +21,15 @@ const DefaultMaxBody = 10 << 20
 // its own bound of timeout, so a stuck peer is cut off even if a caller
 // forgets a context deadline; callers still pass a context with a deadline,
 // which also covers reading the body. It follows at most 5 redirects.
-func HTTPClient(timeout time.Duration) *http.Client {
+func HTTPClient(timeout time.Duration) *http.Client { return NewHTTPClient(timeout, nil) }
+
+// NewHTTPClient is HTTPClient with a resolver of the caller's choosing
+// (nil: the system's); tests use one that never leaves loopback.
+func NewHTTPClient(timeout time.Duration, resolver *net.Resolver) *http.Client {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Resolver: resolver}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sitrep-dev/sitrep/sources/internal/testsrv"
 )
 
 func TestReadBodyCap(t *testing.T) {
@@ -75,12 +77,13 @@ func TestDescribeNamesTheFailure(t *testing.T) {
 		{"unresolvable host", "http://nowhere.invalid/", "cannot resolve host"},
 		{"server that never answers", "http://" + hung.Addr().String(), "timed out"},
 	}
+	client := NewHTTPClient(time.Second, testsrv.NXDomainResolver(t))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
 			req, _ := http.NewRequest("GET", tt.url, nil)
-			_, err := Do(ctx, HTTPClient(time.Second), req)
+			_, err := Do(ctx, client, req)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}

@@ -164,7 +164,7 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 		{time.Second, 2, 2 * time.Second},
 		{time.Second, 3, 4 * time.Second},
 		{time.Second, 4, 8 * time.Second},
-		{time.Second, 10, 8 * time.Second},      // 8× interval
+		{time.Second, 10, 8 * time.Second},       // 8× interval
 		{10 * time.Second, 10, 60 * time.Second}, // 60 s cap
 		{2 * time.Minute, 5, 2 * time.Minute},    // never below the interval
 	}

@@ -117,7 +117,7 @@ func New(baseURL, token string, httpClient *http.Client, opts ...Option) (*Clien
 		token:       token,
 		tokenSource: "github.token_env or github.token_file",
 		maxBody:     DefaultMaxBody,
-		cache:       newETagCache(cacheEntries),
+		cache:       newETagCache(cacheEntries, cacheBytes),
 	}
 	hc := *httpClient
 	hc.Transport = tr

@@ -13,9 +13,13 @@ import (
 	"time"
 )
 
-// cacheEntries bounds the ETag cache: a few repos × (a few list pages + one
-// status per recent deployment) fit many times over.
-const cacheEntries = 512
+// cacheEntries and cacheBytes bound the ETag cache: a few repos × (a few
+// list pages + one status per recent deployment) fit many times over, and
+// a page of 100 pull requests (~2 MB) cannot make it grow without limit.
+const (
+	cacheEntries = 512
+	cacheBytes   = 64 << 20
+)
 
 // transport sits between go-github and the network. It adds the token (only
 // for the configured API host, so a redirect elsewhere never carries it),
@@ -172,14 +176,16 @@ func (c *cached) response(req *http.Request, fresh http.Header) *http.Response {
 
 // etagCache is a small LRU of cached responses keyed by URL.
 type etagCache struct {
-	mu    sync.Mutex
-	max   int
-	items map[string]*cached
-	order []string // least recently used first
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int
+	items    map[string]*cached
+	order    []string // least recently used first
 }
 
-func newETagCache(max int) *etagCache {
-	return &etagCache{max: max, items: map[string]*cached{}}
+func newETagCache(max, maxBytes int) *etagCache {
+	return &etagCache{max: max, maxBytes: maxBytes, items: map[string]*cached{}}
 }
 
 func (c *etagCache) get(key string) *cached {
@@ -195,13 +201,21 @@ func (c *etagCache) get(key string) *cached {
 func (c *etagCache) put(key string, v *cached) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.items[key]; !ok && len(c.items) >= c.max {
-		oldest := c.order[0]
-		c.order = c.order[1:]
-		delete(c.items, oldest)
+	if len(v.body) > c.maxBytes {
+		return
+	}
+	if old, ok := c.items[key]; ok {
+		c.bytes -= len(old.body)
 	}
 	c.items[key] = v
+	c.bytes += len(v.body)
 	c.touch(key)
+	for len(c.items) > c.max || c.bytes > c.maxBytes {
+		oldest := c.order[0]
+		c.order = c.order[1:]
+		c.bytes -= len(c.items[oldest].body)
+		delete(c.items, oldest)
+	}
 }
 
 func (c *etagCache) touch(key string) {

@@ -93,14 +93,18 @@ func (p *Poller) Poll(ctx context.Context) (any, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("alertmanager %s: %w", p.URL, sources.StatusError(resp, body))
 	}
-	return Decode(body)
+	list, err := Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("alertmanager %s: %w", p.URL, err)
+	}
+	return list, nil
 }
 
 // Decode parses an API v2 alert list into sorted, sanitized Alerts.
 func Decode(body []byte) ([]Alert, error) {
 	var raw []apiAlert
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("alertmanager: malformed alert list (is the URL an Alertmanager API v2?): %s", sanitize.Line(err.Error()))
+		return nil, fmt.Errorf("malformed alert list (is the URL an Alertmanager API v2?): %s", sanitize.Line(err.Error()))
 	}
 	out := make([]Alert, 0, len(raw))
 	for _, a := range raw {

@@ -14,6 +14,8 @@ type TCP struct {
 	Addr  string
 	Every time.Duration
 	Limit time.Duration
+	// Resolver looks up the host (nil: the system's).
+	Resolver *net.Resolver
 }
 
 func (t *TCP) ID() string              { return "health/" + t.Name }
@@ -23,7 +25,7 @@ func (t *TCP) Timeout() time.Duration  { return t.Limit }
 
 // Poll connects once and returns a Result.
 func (t *TCP) Poll(ctx context.Context) (any, error) {
-	var d net.Dialer
+	d := net.Dialer{Resolver: t.Resolver}
 	start := time.Now()
 	conn, err := d.DialContext(ctx, "tcp", t.Addr)
 	r := Result{Name: t.Name, State: Up, At: time.Now()}

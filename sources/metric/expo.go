@@ -1,7 +1,6 @@
 package metric
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,7 +12,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sitrep-dev/sitrep/internal/sanitize"
-	"github.com/sitrep-dev/sitrep/sources"
 )
 
 // ParseText parses Prometheus text exposition format (version 0.0.4) into
@@ -21,14 +19,31 @@ import (
 // sources.LimitBody); a body over the cap fails here with that error.
 func ParseText(r io.Reader) (map[string]*dto.MetricFamily, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(r)
+	rr := &readErr{r: r}
+	fams, err := p.TextToMetricFamilies(rr)
 	if err != nil {
-		if errors.Is(err, sources.ErrBodyTooLarge) {
-			return nil, err
+		// The parser flattens a read error into a parse error; the read
+		// error (cap exceeded, deadline) is the real story.
+		if rr.err != nil {
+			return nil, rr.err
 		}
 		return nil, fmt.Errorf("malformed exposition text: %s", clip(sanitize.Line(err.Error()), 160))
 	}
 	return fams, nil
+}
+
+// readErr remembers the first error other than EOF its reader returned.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // reading is what one selector picked from one scrape.

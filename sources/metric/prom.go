@@ -116,12 +116,22 @@ func (p *Prom) Poll(ctx context.Context) (any, error) {
 }
 
 func (p *Prom) wrap(ctx context.Context, what string, err error) error {
-	var apiErr *v1.Error
-	if errors.As(err, &apiErr) && apiErr.Type != v1.ErrClient {
-		return fmt.Errorf("prometheus %s %s: %s", p.URL, what, clip(sanitize.Line(apiErr.Msg), 200))
-	}
 	if errors.Is(err, sources.ErrBodyTooLarge) {
 		return fmt.Errorf("prometheus %s %s: %w", p.URL, what, err)
+	}
+	var apiErr *v1.Error
+	if errors.As(err, &apiErr) {
+		msg := clip(sanitize.Line(apiErr.Msg), 200)
+		switch {
+		case apiErr.Type == v1.ErrBadResponse && strings.HasPrefix(msg, "bad response code"):
+			// Not an API answer at all: show what the server said.
+			msg += sources.Snippet([]byte(apiErr.Detail))
+		case apiErr.Type == v1.ErrBadResponse:
+			msg = "malformed response (is the URL a Prometheus server?): " + msg
+		case apiErr.Type == v1.ErrServer && apiErr.Detail != "":
+			msg += sources.Snippet([]byte(apiErr.Detail))
+		}
+		return fmt.Errorf("prometheus %s %s: %s", p.URL, what, msg)
 	}
 	return fmt.Errorf("prometheus %s %s: %w", p.URL, what, sources.Describe(ctx, err))
 }

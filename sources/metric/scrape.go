@@ -1,6 +1,7 @@
 package metric
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -99,16 +100,18 @@ func (s *Scrape) fetch(ctx context.Context) (map[string]*dto.MetricFamily, error
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		body, _ := sources.ReadBody(resp, 512)
 		return nil, sources.StatusError(resp, body)
 	}
-	fams, err := ParseText(sources.LimitBody(resp, s.MaxBody))
+	// Read first, parse second: an oversized body is refused at network
+	// speed rather than after parsing 10 MiB of it, and a slow parse is
+	// not mistaken for a slow server.
+	body, err := sources.ReadBody(resp, s.MaxBody)
 	if err != nil {
 		return nil, sources.Describe(ctx, err)
 	}
-	return fams, nil
+	return ParseText(bytes.NewReader(body))
 }
 
 // evaluate turns a reading into the number shown, using the previous

@@ -1,0 +1,206 @@
+package sources_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sitrep-dev/sitrep/sources"
+	"github.com/sitrep-dev/sitrep/sources/alerts"
+	"github.com/sitrep-dev/sitrep/sources/health"
+	"github.com/sitrep-dev/sitrep/sources/internal/testsrv"
+	"github.com/sitrep-dev/sitrep/sources/metric"
+)
+
+// fault is one way the outside world misbehaves, and what each kind of
+// source must then say.
+type fault struct {
+	name string
+	url  func(t *testing.T) string
+	// want is the substring the error (or health reason) must contain,
+	// per poller kind; "*" applies to all.
+	want map[string]string
+}
+
+const faultTimeout = 300 * time.Millisecond
+
+func faults(sent *atomic.Int64) []fault {
+	return []fault{
+		{"accepts and never answers", func(t *testing.T) string { return "http://" + testsrv.Hung(t) },
+			map[string]string{"*": "timed out"}},
+		{"headers then one byte a second", func(t *testing.T) string { return testsrv.Drip(t) },
+			map[string]string{"*": "timed out"}},
+		{"100 MB body", func(t *testing.T) string { return testsrv.Flood(t, 100<<20, sent) },
+			map[string]string{"*": "response body too large"}},
+		{"HTTP 500", func(t *testing.T) string {
+			return testsrv.Fixed(t, 500, "text/plain", "upstream connect error\x1b[31m")
+		}, map[string]string{"*": "500", "prom": "server error: 500"}},
+		{"malformed body", func(t *testing.T) string {
+			return testsrv.Fixed(t, 200, "application/json", "{\"status\":\"success\",\"data\": [1,\n# TYPE x gauge\nx{ 1\n")
+		}, map[string]string{"scrape": "malformed exposition text", "alerts": "malformed alert list", "prom": "malformed response", "health": "body does not contain"}},
+		{"connection refused", func(t *testing.T) string { return "http://" + testsrv.Refused(t) },
+			map[string]string{"*": "connection refused"}},
+		{"unresolvable host", func(t *testing.T) string { return "http://sitrep-test.invalid" },
+			map[string]string{"*": "cannot resolve host"}},
+	}
+}
+
+// faultPollers builds one poller of each HTTP kind against url.
+func faultPollers(t *testing.T, name, url string, client *http.Client) map[string]sources.Poller {
+	sel, _ := metric.ParseSelector("x")
+	iv := time.Second
+	return map[string]sources.Poller{
+		"scrape": &metric.Scrape{Name: "scrape " + name, URL: url + "/metrics", Series: sel, Every: iv, Limit: faultTimeout, Client: client},
+		"prom":   &metric.Prom{Name: "prom " + name, URL: url, Query: "up", Every: iv, Limit: faultTimeout, Client: client},
+		"alerts": &alertsWithID{id: "alerts " + name, Poller: &alerts.Poller{URL: url, Every: iv, Limit: faultTimeout, Client: client}},
+		"health": &health.HTTP{Name: "health " + name, URL: url + "/healthz", BodyContains: "ok", Every: iv, Limit: faultTimeout, Client: client},
+	}
+}
+
+// alertsWithID gives each alerts poller its own ID (the real one is unique).
+type alertsWithID struct {
+	id string
+	*alerts.Poller
+}
+
+func (a *alertsWithID) ID() string { return a.id }
+
+// cadence is a healthy source polled every 50 ms, counting its polls.
+type cadence struct{ n atomic.Int64 }
+
+func (c *cadence) ID() string                        { return "cadence" }
+func (c *cadence) Kind() sources.Kind                { return sources.KindMetric }
+func (c *cadence) Interval() time.Duration           { return 50 * time.Millisecond }
+func (c *cadence) Timeout() time.Duration            { return 40 * time.Millisecond }
+func (c *cadence) Poll(context.Context) (any, error) { return c.n.Add(1), nil }
+
+// TestFaultsYieldAClearErrorInTime runs every fault against every HTTP
+// source kind at once in one scheduler, next to a healthy source.
+func TestFaultsYieldAClearErrorInTime(t *testing.T) {
+	var sent atomic.Int64
+	client := sources.NewHTTPClient(faultTimeout, testsrv.NXDomainResolver(t))
+	type expect struct{ kind, fault, want string }
+	expects := map[string]expect{}
+	var pollers []sources.Poller
+	for _, f := range faults(&sent) {
+		url := f.url(t)
+		for kind, p := range faultPollers(t, f.name, url, client) {
+			want, ok := f.want[kind]
+			if !ok {
+				want = f.want["*"]
+			}
+			expects[p.ID()] = expect{kind, f.name, want}
+			pollers = append(pollers, p)
+		}
+	}
+	c := &cadence{}
+	pollers = append(pollers, c)
+	before := runtime.NumGoroutine() // the fault servers are running now
+
+	var peakHeap atomic.Uint64
+	stopMem := watchHeap(&peakHeap)
+	s := sources.NewScheduler(pollers, sources.Options{Concurrency: 64, Jitter: 0.001})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { _ = s.Run(ctx); close(done) }()
+
+	seen := map[string]bool{}
+	deadline := time.After(3 * time.Second)
+	for len(seen) < len(expects) {
+		var snap sources.Snapshot
+		select {
+		case snap = <-s.Updates():
+		case <-deadline:
+			t.Fatalf("only %d of %d faulty sources reported within 3s", len(seen), len(expects))
+		}
+		e, ok := expects[snap.ID]
+		if !ok || seen[snap.ID] {
+			continue
+		}
+		seen[snap.ID] = true
+		arrived := time.Since(start)
+		msg := errorText(snap)
+		t.Logf("%-7s %-32s %4dms  %s", e.kind, e.fault, snap.Latency.Milliseconds(), msg)
+		if !strings.Contains(msg, e.want) {
+			t.Errorf("%s / %s: got %q, want it to contain %q", e.kind, e.fault, msg, e.want)
+		}
+		if strings.ContainsAny(msg, "\x1b\x07") {
+			t.Errorf("%s / %s: control characters reached the error: %q", e.kind, e.fault, msg)
+		}
+		// +1 s initial spread × Jitter 0.001 = 1 ms; the rest is the budget.
+		if limit := faultTimeout + 100*time.Millisecond; snap.Latency > limit || arrived > limit+50*time.Millisecond {
+			t.Errorf("%s / %s: reported after %s (poll %s), want within timeout+100ms", e.kind, e.fault, arrived, snap.Latency)
+		}
+	}
+	// Keep going a bit so the healthy source's cadence can be judged over
+	// a window where every fault is active.
+	time.Sleep(time.Second - time.Since(start))
+	elapsed := time.Since(start)
+	polls := c.n.Load()
+	if want := int64(elapsed/(50*time.Millisecond)) * 8 / 10; polls < want {
+		t.Errorf("healthy source polled %d times in %s, want >= %d: faults slowed it down", polls, elapsed, want)
+	}
+	cancel()
+	<-done
+	stopMem()
+	if s := sent.Load(); s > 4*40<<20 {
+		t.Errorf("flood servers wrote %d MB: bodies were not cut off at the cap", s>>20)
+	}
+	if p := peakHeap.Load(); p > 200<<20 {
+		t.Errorf("peak heap %d MB with four 100 MB bodies in flight, want bounded by the caps", p>>20)
+	}
+	t.Logf("peak heap %d MB, flood bytes sent %d MB, healthy polls %d in %s", peakHeap.Load()>>20, sent.Load()>>20, polls, elapsed.Round(time.Millisecond))
+	client.CloseIdleConnections()
+	waitGoroutines(t, before)
+}
+
+func errorText(s sources.Snapshot) string {
+	if s.Err != nil {
+		return s.Err.Error()
+	}
+	if r, ok := s.Value.(health.Result); ok && r.State == health.Down {
+		return r.Reason
+	}
+	return fmt.Sprintf("no error (value %v)", s.Value)
+}
+
+func watchHeap(peak *atomic.Uint64) (stop func()) {
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-quit:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return func() { close(quit); wg.Wait() }
+}
+
+func waitGoroutines(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > want+3 {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<18)
+			t.Fatalf("%d goroutines after stop, want <= %d:\n%s", runtime.NumGoroutine(), want+3, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
