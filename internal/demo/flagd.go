@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// flagSchema is the flagd flag-definition schema the demo file declares.
-const flagSchema = "https://flagd.dev/schema/v0/flags.json"
-
 // flagSet is one parsed flagd flag-definition file, as a flagd daemon holds
 // it after a (re)load. It is immutable once built.
 type flagSet struct {
