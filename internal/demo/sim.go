@@ -8,13 +8,13 @@ import (
 
 // The story's constants, in story time (real time × Speed). They are tuned
 // so that at Speed 1 a newcomer sees a calm service for a few seconds, the
-// pool climbing through warn (70 %) and crit (90 %) over about 15 s, and a
+// pool climbing through warn (70 %) and crit (90 %) within about 10 s, and a
 // recovery within about 3 s of the kill switch.
 const (
 	leakStart   = 5 * time.Second // when the async-writes path starts leaking
 	poolMax     = 100             // so connections in use read as a percentage
 	baseConns   = 18.0            // connections a healthy service holds
-	leakPerSec  = 5.0             // connections leaked per second while async writes are on
+	leakPerSec  = 8.0             // connections leaked per second while async writes are on
 	maxDemand   = 1.4 * poolMax   // leaked demand beyond this is clients giving up
 	drainPerSec = 1.5             // fraction of leaked connections returned per second once off
 	drainFloor  = 10.0            // connections per second returned at least while draining
