@@ -226,7 +226,7 @@ func (s *Scheduler) poll(ctx context.Context, p Poller, busy chan struct{}) (any
 		case r := <-done:
 			return r.v, r.err
 		case <-time.After(50 * time.Millisecond):
-			return nil, fmt.Errorf("timed out after %s (no answer; check the target, or raise timeout if it is just slow)", timeout)
+			return nil, fmt.Errorf("timed out after %s (check the target, or raise timeout if it is just slow)", timeout)
 		}
 	}
 }
