@@ -3,7 +3,6 @@ package health
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -76,16 +75,10 @@ func (h *HTTP) Poll(ctx context.Context) (any, error) {
 		return h.finish(res, start, reason("%s %s: %v", method, h.URL, err)), nil
 	}
 	res.Status = resp.StatusCode
-	needBody := h.BodyContains != "" || h.BodyRegexp != nil
-	var body []byte
-	if needBody {
-		body, err = sources.ReadBody(resp, h.MaxBody)
-	} else {
-		// Drain (bounded) so the connection can be reused, and so the
-		// latency covers the whole response like a user would see it.
-		defer resp.Body.Close()
-		_, err = io.Copy(io.Discard, sources.LimitBody(resp, h.MaxBody))
-	}
+	// Read the whole (capped) body even when nothing checks it: the
+	// latency then covers the full response as a user would see it, the
+	// connection can be reused, and a failing status can quote it.
+	body, err := sources.ReadBody(resp, h.MaxBody)
 	if err != nil {
 		return h.finish(res, start, reason("reading body: %v", sources.Describe(ctx, err))), nil
 	}
