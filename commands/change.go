@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/sitrep-dev/sitrep/config"
 	"github.com/sitrep-dev/sitrep/incident"
@@ -133,8 +132,7 @@ func WindowChanges(ctx context.Context, j *incident.Journal, cfg *config.GitHub)
 	c, err := gh.FromConfig(cfg, nil)
 	if err == nil {
 		var fetched []incident.ChangeData
-		ctx, cancel := context.WithTimeout(ctx, max(cfg.Timeout.D(), time.Second)*time.Duration(len(cfg.Repos)))
-		defer cancel()
+		// Each request is bounded by github.timeout (see gh.FromConfig).
 		fetched, err = ghsource.Fetch(ctx, c, cfg, rec.Start)
 		if err == nil {
 			return MergeChanges(rec.Timeline, fetched), nil

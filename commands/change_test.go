@@ -24,16 +24,17 @@ func openIncident(t *testing.T) *incident.Journal {
 	return j
 }
 
-func changesIn(t *testing.T, j *incident.Journal) []incident.ChangeData {
+// journaled decodes the data of every entry of kind in j.
+func journaled[T any](t *testing.T, j *incident.Journal, kind incident.Kind) []T {
 	t.Helper()
 	entries, err := j.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []incident.ChangeData
+	var out []T
 	for _, e := range entries {
-		if e.Kind == incident.KindChange {
-			var d incident.ChangeData
+		if e.Kind == kind {
+			var d T
 			if err := e.Decode(&d); err != nil {
 				t.Fatal(err)
 			}
@@ -41,6 +42,10 @@ func changesIn(t *testing.T, j *incident.Journal) []incident.ChangeData {
 		}
 	}
 	return out
+}
+
+func changesIn(t *testing.T, j *incident.Journal) []incident.ChangeData {
+	return journaled[incident.ChangeData](t, j, incident.KindChange)
 }
 
 var deploy901 = incident.ChangeData{Repo: "org/svc", Kind: "deploy", Title: "deploy v2.4.0 to production", Author: "alice",

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/sitrep-dev/sitrep/config"
@@ -65,14 +64,13 @@ func (e Exported) String() string {
 	return s
 }
 
-// ghExport is what both exports share: the client, the target repository,
-// the incident, and a per-request deadline.
+// ghExport is what both exports share: the client (which bounds each
+// request by github.timeout), the target repository and the incident.
 type ghExport struct {
 	client  *gh.Client
 	repo    gh.Repo
 	rec     *incident.Record
 	entries []incident.Entry
-	timeout time.Duration
 }
 
 func newGHExport(j *incident.Journal, cfg *config.GitHub) (*ghExport, error) {
@@ -95,16 +93,7 @@ func newGHExport(j *incident.Journal, cfg *config.GitHub) (*ghExport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ghExport{client: c, repo: repo, rec: incident.NewRecord(entries), entries: entries,
-		timeout: max(cfg.Timeout.D(), time.Second)}, nil
-}
-
-// call runs one request under its own deadline, so a slow step cannot eat
-// the next one's time and no request runs unbounded.
-func call[T any](ctx context.Context, x *ghExport, fn func(ctx context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, x.timeout)
-	defer cancel()
-	return fn(ctx)
+	return &ghExport{client: c, repo: repo, rec: incident.NewRecord(entries), entries: entries}, nil
 }
 
 func (x *ghExport) title() string {
@@ -161,9 +150,7 @@ func ExportIssue(ctx context.Context, j *incident.Journal, cfg *config.GitHub, m
 	body, title := string(markdown), x.title()
 	res := Exported{Target: TargetGitHubIssue}
 	if n := x.previous(TargetGitHubIssue, "issues"); n > 0 {
-		is, err := call(ctx, x, func(ctx context.Context) (gh.Issue, error) {
-			return x.client.EditIssue(ctx, x.repo, n, gh.IssueEdit{Title: &title, Body: &body})
-		})
+		is, err := x.client.EditIssue(ctx, x.repo, n, gh.IssueEdit{Title: &title, Body: &body})
 		switch st := gh.StatusOf(err); {
 		case err == nil:
 			res.Number, res.URL = is.Number, is.URL
@@ -174,9 +161,7 @@ func ExportIssue(ctx context.Context, j *incident.Journal, cfg *config.GitHub, m
 			return Exported{}, err
 		}
 	}
-	is, err := call(ctx, x, func(ctx context.Context) (gh.Issue, error) {
-		return x.client.CreateIssue(ctx, x.repo, title, body, cfg.Labels)
-	})
+	is, err := x.client.CreateIssue(ctx, x.repo, title, body, cfg.Labels)
 	if err != nil {
 		return Exported{}, err
 	}
@@ -209,68 +194,46 @@ func ExportPR(ctx context.Context, j *incident.Journal, cfg *config.GitHub, mark
 	path := PostmortemPath(x.rec)
 	res := Exported{Target: TargetGitHubPR, Path: path}
 
-	base, err := call(ctx, x, func(ctx context.Context) (string, error) { return x.client.DefaultBranch(ctx, x.repo) })
+	base, err := x.client.DefaultBranch(ctx, x.repo)
 	if err != nil {
 		return Exported{}, err
 	}
-	if _, err := call(ctx, x, func(ctx context.Context) (string, error) { return x.client.BranchSHA(ctx, x.repo, branch) }); gh.IsNotFound(err) {
-		baseSHA, err := call(ctx, x, func(ctx context.Context) (string, error) { return x.client.BranchSHA(ctx, x.repo, base) })
+	if _, err := x.client.BranchSHA(ctx, x.repo, branch); gh.IsNotFound(err) {
+		baseSHA, err := x.client.BranchSHA(ctx, x.repo, base)
 		if err != nil {
 			return Exported{}, err
 		}
-		if _, err := call(ctx, x, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, x.client.CreateBranch(ctx, x.repo, branch, baseSHA)
-		}); err != nil {
+		if err := x.client.CreateBranch(ctx, x.repo, branch, baseSHA); err != nil {
 			return Exported{}, err
 		}
 	} else if err != nil {
 		return Exported{}, err
 	}
 
-	type fileState struct {
-		sha   string
-		found bool
-	}
-	fs, err := call(ctx, x, func(ctx context.Context) (fileState, error) {
-		sha, found, err := x.client.FileSHA(ctx, x.repo, path, branch)
-		return fileState{sha, found}, err
-	})
+	sha, found, err := x.client.FileSHA(ctx, x.repo, path, branch)
 	if err != nil {
 		return Exported{}, err
 	}
-	if fs.found && fs.sha == GitBlobSHA(markdown) {
+	if found && sha == GitBlobSHA(markdown) {
 		res.Note = "file unchanged"
 	} else {
 		msg := "Add postmortem for " + j.ID()
-		if fs.found {
+		if found {
 			msg = "Update postmortem for " + j.ID()
 		}
-		if _, err := call(ctx, x, func(ctx context.Context) (string, error) {
-			return x.client.PutFile(ctx, x.repo, path, branch, msg, markdown, fs.sha)
-		}); err != nil {
+		if _, err := x.client.PutFile(ctx, x.repo, path, branch, msg, markdown, sha); err != nil {
 			return Exported{}, err
 		}
 	}
 
-	type found struct {
-		pr gh.PullRequest
-		ok bool
-	}
-	open, err := call(ctx, x, func(ctx context.Context) (found, error) {
-		pr, ok, err := x.client.FindOpenPullRequest(ctx, x.repo, branch, base)
-		return found{pr, ok}, err
-	})
-	if err != nil {
+	if pr, ok, err := x.client.FindOpenPullRequest(ctx, x.repo, branch, base); err != nil {
 		return Exported{}, err
-	}
-	if open.ok {
-		res.Number, res.URL = open.pr.Number, open.pr.URL
+	} else if ok {
+		res.Number, res.URL = pr.Number, pr.URL
 		return x.record(j, author, res)
 	}
 	body := fmt.Sprintf("Adds `%s`, the postmortem of incident `%s`, exported by sitrep.\n\nReview is the approval step: comment or push fixes to this branch; a later `sitrep export --github-pr` updates the file.\n", path, j.ID())
-	pr, err := call(ctx, x, func(ctx context.Context) (gh.PullRequest, error) {
-		return x.client.CreatePullRequest(ctx, x.repo, branch, base, x.title(), body)
-	})
+	pr, err := x.client.CreatePullRequest(ctx, x.repo, branch, base, x.title(), body)
 	if err != nil {
 		return Exported{}, err
 	}

@@ -19,22 +19,7 @@ import (
 const ghToken = "ghp_EXPORTTESTTOKEN_must_never_leak"
 
 func exportsIn(t *testing.T, j *incident.Journal) []incident.ExportData {
-	t.Helper()
-	entries, err := j.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []incident.ExportData
-	for _, e := range entries {
-		if e.Kind == incident.KindExport {
-			var d incident.ExportData
-			if err := e.Decode(&d); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, d)
-		}
-	}
-	return out
+	return journaled[incident.ExportData](t, j, incident.KindExport)
 }
 
 func tctx(t *testing.T) context.Context {

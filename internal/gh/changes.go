@@ -48,32 +48,27 @@ type Release struct {
 func (c *Client) ListDeployments(ctx context.Context, r Repo, environment string, since time.Time) ([]Deployment, error) {
 	var out []Deployment
 	opts := &github.DeploymentsListOptions{Environment: environment, ListOptions: github.ListOptions{PerPage: perPage}}
-	for page := 0; page < maxPages; page++ {
-		ds, resp, err := c.api.Repositories.ListDeployments(ctx, r.Owner, r.Name, opts)
-		if err != nil {
-			return nil, c.wrap(ctx, "list deployments", r, err)
+	err := listPages(ctx, c, "list deployments", r, func(page int) ([]*github.Deployment, *github.Response, error) {
+		opts.Page = page
+		return c.api.Repositories.ListDeployments(ctx, r.Owner, r.Name, opts)
+	}, func(d *github.Deployment) bool {
+		at := d.GetCreatedAt().Time.UTC()
+		if at.Before(since) {
+			return true
 		}
-		older := false
-		for _, d := range ds {
-			at := d.GetCreatedAt().Time.UTC()
-			if at.Before(since) {
-				older = true
-				continue
-			}
-			out = append(out, Deployment{
-				ID:          d.GetID(),
-				Ref:         sanitize.Line(d.GetRef()),
-				SHA:         sanitize.Line(d.GetSHA()),
-				Environment: sanitize.Line(d.GetEnvironment()),
-				Description: sanitize.Line(d.GetDescription()),
-				Creator:     sanitize.Line(d.GetCreator().GetLogin()),
-				CreatedAt:   at,
-			})
-		}
-		if older || resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+		out = append(out, Deployment{
+			ID:          d.GetID(),
+			Ref:         sanitize.Line(d.GetRef()),
+			SHA:         sanitize.Line(d.GetSHA()),
+			Environment: sanitize.Line(d.GetEnvironment()),
+			Description: sanitize.Line(d.GetDescription()),
+			Creator:     sanitize.Line(d.GetCreator().GetLogin()),
+			CreatedAt:   at,
+		})
+		return false
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -109,26 +104,20 @@ func (c *Client) LatestDeploymentStatus(ctx context.Context, r Repo, id int64) (
 func (c *Client) ListMergedPullRequests(ctx context.Context, r Repo, since time.Time) ([]PullRequest, error) {
 	var out []PullRequest
 	opts := &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: perPage}}
-	for page := 0; page < maxPages; page++ {
-		prs, resp, err := c.api.PullRequests.List(ctx, r.Owner, r.Name, opts)
-		if err != nil {
-			return nil, c.wrap(ctx, "list pull requests", r, err)
+	err := listPages(ctx, c, "list pull requests", r, func(page int) ([]*github.PullRequest, *github.Response, error) {
+		opts.Page = page
+		return c.api.PullRequests.List(ctx, r.Owner, r.Name, opts)
+	}, func(pr *github.PullRequest) bool {
+		if pr.GetUpdatedAt().Time.Before(since) {
+			return true
 		}
-		older := false
-		for _, pr := range prs {
-			if pr.GetUpdatedAt().Time.Before(since) {
-				older = true
-				continue
-			}
-			if pr.MergedAt == nil || pr.GetMergedAt().Time.Before(since) {
-				continue
-			}
+		if pr.MergedAt != nil && !pr.GetMergedAt().Time.Before(since) {
 			out = append(out, prFrom(pr))
 		}
-		if older || resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+		return false
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -138,23 +127,15 @@ func (c *Client) ListMergedPullRequests(ctx context.Context, r Repo, since time.
 func (c *Client) ListReleases(ctx context.Context, r Repo, since time.Time) ([]Release, error) {
 	var out []Release
 	opts := &github.ListOptions{PerPage: perPage}
-	for page := 0; page < maxPages; page++ {
-		rels, resp, err := c.api.Repositories.ListReleases(ctx, r.Owner, r.Name, opts)
-		if err != nil {
-			return nil, c.wrap(ctx, "list releases", r, err)
+	err := listPages(ctx, c, "list releases", r, func(page int) ([]*github.RepositoryRelease, *github.Response, error) {
+		opts.Page = page
+		return c.api.Repositories.ListReleases(ctx, r.Owner, r.Name, opts)
+	}, func(rel *github.RepositoryRelease) bool {
+		at := rel.GetPublishedAt().Time
+		if at.IsZero() {
+			at = rel.GetCreatedAt().Time
 		}
-		older := false
-		for _, rel := range rels {
-			if rel.GetCreatedAt().Time.Before(since) {
-				older = true
-			}
-			at := rel.GetPublishedAt().Time
-			if at.IsZero() {
-				at = rel.GetCreatedAt().Time
-			}
-			if rel.GetDraft() || at.Before(since) {
-				continue
-			}
+		if !rel.GetDraft() && !at.Before(since) {
 			out = append(out, Release{
 				ID:          rel.GetID(),
 				Tag:         sanitize.Line(rel.GetTagName()),
@@ -165,10 +146,10 @@ func (c *Client) ListReleases(ctx context.Context, r Repo, since time.Time) ([]R
 				PublishedAt: at.UTC(),
 			})
 		}
-		if older || resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+		return rel.GetCreatedAt().Time.Before(since)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

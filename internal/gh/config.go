@@ -19,7 +19,7 @@ func FromConfig(g *config.GitHub, httpClient *http.Client, opts ...Option) (*Cli
 	if err != nil {
 		return nil, fmt.Errorf("github token: %v", err)
 	}
-	opts = append([]Option{WithTokenSource(TokenSource(g))}, opts...)
+	opts = append([]Option{WithTokenSource(TokenSource(g)), WithRequestTimeout(g.Timeout.D())}, opts...)
 	return New(g.BaseURL, token, httpClient, opts...)
 }
 

@@ -82,6 +82,13 @@ func WithMaxBody(n int64) Option {
 	}
 }
 
+// WithRequestTimeout bounds every request, connect to last body byte, even
+// when the caller's context has a longer deadline or none: a multi-step
+// verb (an export is up to 8 requests) then gives each step its own time.
+func WithRequestTimeout(d time.Duration) Option {
+	return func(c *Client) { c.tr.perRequest = d }
+}
+
 // New returns a client for the API at baseURL ("" means api.github.com; for
 // GitHub Enterprise pass https://HOST/api/v3/; a trailing slash is added
 // when missing, as go-github requires). token may be empty for anonymous

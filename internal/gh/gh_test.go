@@ -339,29 +339,52 @@ func TestErrorsAreOneClearLine(t *testing.T) {
 	}
 }
 
-func TestHungServerIsCutOffByTheContext(t *testing.T) {
-	block := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-block:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(block)
-	c, _ := gh.New(srv.URL, token, nil)
-	cctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	t0 := time.Now()
-	_, err := c.ListReleases(cctx, repo, time.Time{})
-	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want a deadline error", err)
-	}
-	if d := time.Since(t0); d > 2*time.Second {
-		t.Errorf("took %s after a 200ms deadline", d)
-	}
-	if !strings.Contains(err.Error(), "did not answer in time") {
-		t.Errorf("error %q should say GitHub did not answer in time", err)
+func TestHungServerIsCutOff(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		deadline time.Duration // on the caller's context; 0 for none
+		opts     []gh.Option
+	}{
+		{name: "by the caller's deadline", deadline: 200 * time.Millisecond},
+		{name: "by the per-request timeout when the caller has no deadline", opts: []gh.Option{gh.WithRequestTimeout(200 * time.Millisecond)}},
+		{name: "mid-body by the per-request timeout", opts: []gh.Option{gh.WithRequestTimeout(200 * time.Millisecond)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			block := make(chan struct{})
+			midBody := strings.HasPrefix(tc.name, "mid-body")
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if midBody {
+					w.Header().Set("Content-Length", "100")
+					w.WriteHeader(200)
+					w.Write([]byte("[{"))
+					w.(http.Flusher).Flush()
+				}
+				select {
+				case <-block:
+				case <-r.Context().Done():
+				}
+			}))
+			defer srv.Close()
+			defer close(block)
+			c, _ := gh.New(srv.URL, token, nil, tc.opts...)
+			cctx := context.Background()
+			if tc.deadline > 0 {
+				var cancel context.CancelFunc
+				cctx, cancel = context.WithTimeout(cctx, tc.deadline)
+				defer cancel()
+			}
+			t0 := time.Now()
+			_, err := c.ListReleases(cctx, repo, time.Time{})
+			if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("err = %v, want a deadline error", err)
+			}
+			if d := time.Since(t0); d > 2*time.Second {
+				t.Errorf("took %s after a 200ms bound", d)
+			}
+			if !strings.Contains(err.Error(), "did not answer in time") {
+				t.Errorf("error %q should say GitHub did not answer in time", err)
+			}
+		})
 	}
 }
 

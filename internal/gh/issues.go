@@ -92,18 +92,15 @@ func (c *Client) EditComment(ctx context.Context, r Repo, id int64, body string)
 func (c *Client) ListComments(ctx context.Context, r Repo, number int) ([]Comment, error) {
 	var out []Comment
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage}}
-	for page := 0; page < maxPages; page++ {
-		cms, resp, err := c.api.Issues.ListComments(ctx, r.Owner, r.Name, number, opts)
-		if err != nil {
-			return nil, c.wrap(ctx, "list comments", r, err)
-		}
-		for _, cm := range cms {
-			out = append(out, commentFrom(cm))
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	err := listPages(ctx, c, "list comments", r, func(page int) ([]*github.IssueComment, *github.Response, error) {
+		opts.Page = page
+		return c.api.Issues.ListComments(ctx, r.Owner, r.Name, number, opts)
+	}, func(cm *github.IssueComment) bool {
+		out = append(out, commentFrom(cm))
+		return false
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

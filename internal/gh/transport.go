@@ -3,14 +3,14 @@ package gh
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sitrep-dev/sitrep/sources"
 )
 
 // cacheEntries and cacheBytes bound the ETag cache: a few repos × (a few
@@ -30,17 +30,45 @@ type transport struct {
 	token       string
 	tokenSource string
 	maxBody     int64
+	perRequest  time.Duration // 0: only the caller's context bounds a request
 	cache       *etagCache
 
 	mu   sync.Mutex
 	rate Rate
 }
 
-// ErrBodyTooLarge is returned (wrapped) when a response exceeds the cap.
-var ErrBodyTooLarge = errors.New("GitHub response body too large")
+// ErrBodyTooLarge is returned (wrapped) when a response exceeds the cap;
+// it is the error every source uses.
+var ErrBodyTooLarge = sources.ErrBodyTooLarge
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if t.perRequest > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.perRequest)
+	}
+	resp, err := t.roundTrip(req.Clone(ctx))
+	if err != nil || resp.Body == nil {
+		cancel()
+		return resp, err
+	}
+	// The deadline must cover reading the body too, so it ends on Close.
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+// cancelOnClose releases a request's deadline when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if t.token != "" && req.URL.Host == t.host {
 		req.Header.Set("Authorization", "Bearer "+t.token)
 	}
@@ -78,20 +106,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.ContentLength = int64(len(body))
 		return resp, nil
 	}
-	resp.Body = &capBody{rc: resp.Body, left: t.maxBody, max: t.maxBody}
+	resp.Body = limited{sources.LimitBody(resp, t.maxBody), resp.Body}
 	return resp, nil
 }
 
 func (t *transport) readAll(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	if resp.ContentLength > t.maxBody {
-		return nil, tooLarge(t.maxBody)
-	}
-	b, err := io.ReadAll(&capBody{rc: resp.Body, left: t.maxBody, max: t.maxBody})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return io.ReadAll(sources.LimitBody(resp, t.maxBody))
 }
 
 func (t *transport) noteRate(h http.Header) {
@@ -115,33 +136,11 @@ func (t *transport) lastRate() Rate {
 	return t.rate
 }
 
-func tooLarge(max int64) error {
-	return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, max)
+// limited closes the body it reads through a sources.LimitBody cap.
+type limited struct {
+	io.Reader
+	io.Closer
 }
-
-// capBody fails, rather than truncates, once more than max bytes arrive: a
-// cut-off JSON document would decode into something wrong.
-type capBody struct {
-	rc        io.ReadCloser
-	left, max int64
-}
-
-func (c *capBody) Read(p []byte) (int, error) {
-	if c.left < 0 {
-		return 0, tooLarge(c.max)
-	}
-	if int64(len(p)) > c.left+1 {
-		p = p[:c.left+1]
-	}
-	n, err := c.rc.Read(p)
-	c.left -= int64(n)
-	if c.left < 0 {
-		return n + int(c.left), tooLarge(c.max)
-	}
-	return n, err
-}
-
-func (c *capBody) Close() error { return c.rc.Close() }
 
 // cached is a 200 response kept for its ETag.
 type cached struct {

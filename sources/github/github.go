@@ -4,7 +4,7 @@
 //
 // Public API:
 //
-//	ps, err := github.New(cfg.GitHub, startFn)   // one *Poller per repo, one shared client
+//	ps, err := github.New(cfg.GitHub, startFn, gh.WithMaxBody(cfg.Sources.MaxBody)) // one *Poller per repo, one client
 //	p.ID()      // "github/org/repo"
 //	p.Kind()    // sources.KindChanges
 //	p.Poll(ctx) // Value: []incident.ChangeData, newest first, never mutated
@@ -78,9 +78,10 @@ type Poller struct {
 
 // New builds one Poller per configured repository; they share one client
 // (the rate limit belongs to the token, not the repository). start returns
-// the incident's start; a zero time means "now" (no incident yet).
-func New(cfg *config.GitHub, start func() time.Time) ([]*Poller, error) {
-	c, err := gh.FromConfig(cfg, nil)
+// the incident's start; a zero time means "now" (no incident yet). opts
+// tune the client, e.g. gh.WithMaxBody(cfg.Sources.MaxBody).
+func New(cfg *config.GitHub, start func() time.Time, opts ...gh.Option) ([]*Poller, error) {
+	c, err := gh.FromConfig(cfg, nil, opts...)
 	if err != nil {
 		return nil, err
 	}
