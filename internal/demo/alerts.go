@@ -23,7 +23,7 @@ type alertRule struct {
 var alertRules = []alertRule{
 	{
 		Name: "DBConnectionPoolSaturated", Severity: "critical",
-		Summary: "orders-api database connection pool is nearly exhausted",
+		Summary: "predictions-api database connection pool is nearly exhausted",
 		For:     2 * time.Second,
 		Cond:    func(s state) bool { return s.Usage() >= 0.9 },
 		Describe: func(s state) string {
@@ -32,7 +32,7 @@ var alertRules = []alertRule{
 	},
 	{
 		Name: "HighErrorRate", Severity: "warning",
-		Summary: "orders-api is answering more than 5% of requests with 5xx",
+		Summary: "predictions-api is answering more than 5% of requests with 5xx",
 		For:     2 * time.Second,
 		Cond:    func(s state) bool { return s.ErrFrac >= 0.05 },
 		Describe: func(s state) string {
@@ -62,7 +62,7 @@ type alerter struct {
 
 func newAlerter(instance string) *alerter {
 	a := &alerter{
-		labels: model.LabelSet{"job": "orders-api", "instance": model.LabelValue(instance), "service": "orders-api"},
+		labels: model.LabelSet{"job": "predictions-api", "instance": model.LabelValue(instance), "service": "predictions-api"},
 		st:     make([]firing, len(alertRules)),
 	}
 	for i := range a.st {
@@ -113,7 +113,7 @@ type alertStatus struct {
 	InhibitedBy []string `json:"inhibitedBy"`
 }
 
-const receiverName = "orders-oncall"
+const receiverName = "predictions-oncall"
 
 // active lists the firing alerts. Like Alertmanager, resolved alerts are
 // not listed.

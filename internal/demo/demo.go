@@ -1,4 +1,4 @@
-// Package demo is the world behind `sitrep demo`: a small simulated service
+// Package demo is the world behind `sitrep demo`: a small simulated API
 // running in-process on 127.0.0.1 that tells the story of the seeds — a
 // feature flag ("async-writes") rolls out, its code path leaks database
 // connections, the pool saturates, latency and errors climb, health checks

@@ -15,7 +15,7 @@ const initialFlags = `{
       "state": "ENABLED",
       "variants": {"on": true, "off": false},
       "defaultVariant": "on",
-      "metadata": {"owner": "orders-team", "description": "Write orders through the new async DB writer"}
+      "metadata": {"owner": "predictions-team", "description": "Flush prediction state updates to the database asynchronously"}
     },
     "new-checkout": {
       "state": "ENABLED",

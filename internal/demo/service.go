@@ -138,6 +138,7 @@ func (w *World) reloadFlags() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err != nil {
+		// Count each distinct failure once, not once per poll.
 		if w.flagErr == nil || w.flagErr.Error() != err.Error() {
 			w.metrics.reloads.WithLabelValues("error").Inc()
 		}

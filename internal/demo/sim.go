@@ -7,17 +7,18 @@ import (
 )
 
 // The story's constants, in story time (real time × Speed). They are tuned
-// so that at Speed 1 a newcomer sees a calm service for a few seconds, the
-// pool climbing through warn (70 %) and crit (90 %) within about 10 s, and a
-// recovery within about 3 s of the kill switch.
+// so that at Speed 1 a newcomer sees a calm service for 5 s, the pool
+// crossing warn (70 %) at about 10 s and crit (90 %) at about 13 s, and a
+// recovery within about 2 s of the kill switch (measured by
+// TestStoryTimingAtRealSpeed).
 const (
 	leakStart   = 5 * time.Second // when the async-writes path starts leaking
 	poolMax     = 100             // so connections in use read as a percentage
 	baseConns   = 18.0            // connections a healthy service holds
-	leakPerSec  = 8.0             // connections leaked per second while async writes are on
+	leakPerSec  = 10.0            // connections leaked per second while async writes are on
 	maxDemand   = 1.4 * poolMax   // leaked demand beyond this is clients giving up
-	drainPerSec = 1.5             // fraction of leaked connections returned per second once off
-	drainFloor  = 10.0            // connections per second returned at least while draining
+	drainPerSec = 1.0             // fraction of leaked connections returned per second once off
+	drainFloor  = 8.0             // connections per second returned at least while draining
 	baseRPS     = 120.0
 	poolTimeout = 3.0 // seconds a request waits for a connection before a 503
 	baseErrFrac = 0.0015

@@ -146,9 +146,9 @@ func TestAlertsQueryParameters(t *testing.T) {
 		alerts bool
 	}{
 		{"?active=true&silenced=false&inhibited=false&unprocessed=true", 200, true},
-		{"?receiver=orders-.*", 200, true},
+		{"?receiver=predictions-.*", 200, true},
 		{"?active=false", 200, false},
-		{"?receiver=orders", 200, false}, // anchored, like Alertmanager
+		{"?receiver=predictions", 200, false}, // anchored, like Alertmanager
 		{"?active=maybe", 400, false},
 		{"?receiver=(", 400, false},
 		{`?filter=alertname%3D%22X%22`, 400, false},
