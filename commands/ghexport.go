@@ -14,6 +14,7 @@ import (
 	"github.com/sitrep-dev/sitrep/config"
 	"github.com/sitrep-dev/sitrep/incident"
 	"github.com/sitrep-dev/sitrep/internal/gh"
+	"github.com/sitrep-dev/sitrep/internal/sanitize"
 )
 
 // Postmortem export to GitHub (`sitrep export --github-issue|--github-pr`):
@@ -97,7 +98,7 @@ func newGHExport(j *incident.Journal, cfg *config.GitHub) (*ghExport, error) {
 }
 
 func (x *ghExport) title() string {
-	t := x.rec.Title
+	t := sanitize.Line(x.rec.Title)
 	if t == "" {
 		t = x.rec.ID
 	}
@@ -182,9 +183,11 @@ func PostmortemPath(rec *incident.Record) string {
 // ExportPR commits markdown to postmortems/<date>-<slug>.md on the branch
 // postmortem/<incident id> (created from the default branch when missing)
 // and opens a pull request into the default branch — review is the
-// approval step. A second run updates the file (with its current SHA, so a
-// reviewer's edit is not silently overwritten: GitHub refuses a stale SHA)
-// and reuses the open pull request.
+// approval step. A second run commits the new export over the file (with
+// the file's current SHA, so GitHub refuses with 409 if someone pushed in
+// between; earlier commits, reviewers' included, stay in the branch's
+// history), makes no commit when nothing changed, and reuses the open pull
+// request.
 func ExportPR(ctx context.Context, j *incident.Journal, cfg *config.GitHub, markdown []byte, author string) (Exported, error) {
 	x, err := newGHExport(j, cfg)
 	if err != nil {

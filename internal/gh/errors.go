@@ -2,6 +2,7 @@ package gh
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -62,6 +63,8 @@ func (c *Client) wrap(ctx context.Context, op string, repo Repo, err error) erro
 	var abuse *github.AbuseRateLimitError
 	var er *github.ErrorResponse
 	var ue *url.Error
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &rl):
 		e.Status, e.RateLimited, e.Reset = http.StatusForbidden, true, rl.Rate.Reset.Time.UTC()
@@ -84,6 +87,8 @@ func (c *Client) wrap(ctx context.Context, op string, repo Repo, err error) erro
 		e.err = context.DeadlineExceeded
 	case errors.Is(err, ErrBodyTooLarge):
 		e.msg = fmt.Sprintf("cannot %s%s: %v", op, on, err)
+	case errors.As(err, &syn) || errors.As(err, &typ):
+		e.msg = fmt.Sprintf("GitHub at %s answered something that is not the expected JSON while trying to %s%s: is github.base_url the API root (https://HOST/api/v3/ for GitHub Enterprise)?", c.tr.host, op, on)
 	case errors.As(err, &ue):
 		e.msg = fmt.Sprintf("cannot reach GitHub at %s to %s%s: %s (check github.base_url and the network)", c.tr.host, op, on, sanitize.Line(rootCause(ue.Err).Error()))
 	default:
@@ -110,6 +115,8 @@ func (c *Client) statusMessage(op, repo string, status int, detail string) strin
 		// Only reachable if a 304 arrives for a request we did not make
 		// conditional; go-github reports it as an error.
 		return fmt.Sprintf("GitHub answered 304 Not Modified without a cached copy while trying to %s%s", op, on)
+	case status == http.StatusConflict:
+		return fmt.Sprintf("GitHub refused to %s%s (409): it changed since sitrep read it (someone pushed meanwhile); run the export again%s", op, on, detail)
 	case status == http.StatusUnprocessableEntity:
 		return fmt.Sprintf("GitHub rejected the request to %s%s (422)%s", op, on, detail)
 	case status >= 500:

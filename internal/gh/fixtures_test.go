@@ -90,6 +90,14 @@ func TestDecodesRealGitHubPayloads(t *testing.T) {
 	if err == nil || err.Error() != "GitHub token rejected (401): check $GITHUB_TOKEN" {
 		t.Errorf("401: %v", err)
 	}
+	_, err = cannedClient(t, 200, []byte("<!DOCTYPE html><html>GitHub Enterprise sign in</html>")).ListReleases(bg, r, since)
+	if err == nil || !strings.Contains(err.Error(), "is github.base_url the API root (https://HOST/api/v3/ for GitHub Enterprise)?") {
+		t.Errorf("HTML instead of JSON: %v", err)
+	}
+	_, err = cannedClient(t, 409, []byte(`{"message":"postmortems/x.md does not match 1234"}`)).PutFile(bg, r, "postmortems/x.md", "b", "m", []byte("x"), "1234")
+	if err == nil || !strings.Contains(err.Error(), "(409): it changed since sitrep read it") {
+		t.Errorf("409: %v", err)
+	}
 	_, err = cannedClient(t, 422, fixture(t, "error_422_validation.json")).CreatePullRequest(bg, r, "h", "main", "t", "b")
 	if err == nil || !strings.Contains(err.Error(), "(422): Validation Failed; A pull request already exists for octocat:postmortem/x.") {
 		t.Errorf("422: %v", err)
