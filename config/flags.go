@@ -11,7 +11,7 @@ type FlagProvider struct {
 	Path       string `yaml:"path"`
 	OffVariant string `yaml:"off_variant"` // default: the variant whose value is false, else "off"
 
-	// unleash / launchdarkly
+	// unleash / launchdarkly (url defaults to https://app.launchdarkly.com)
 	URL         string `yaml:"url"`
 	Project     string `yaml:"project"`
 	Environment string `yaml:"environment"`
@@ -48,15 +48,32 @@ func (c *Config) validateFlags(v *validator) {
 			v.errorf(p+".provider", "is required: file, unleash or launchdarkly")
 		case "file":
 			v.required(p+".path", f.Path)
+			for _, kv := range [][2]string{{"url", f.URL}, {"project", f.Project}, {"token_env", f.TokenEnv}, {"token_file", f.TokenFile}} {
+				if kv[1] != "" {
+					v.errorf(p+"."+kv[0], "is not used by the file provider (it edits the flag file at path)")
+				}
+			}
 		case "unleash", "launchdarkly":
-			if v.required(p+".url", f.URL) {
-				v.httpURL(p+".url", f.URL)
+			// LaunchDarkly has one public API; Unleash is always self-hosted
+			// or a tenant URL.
+			if f.Provider == "unleash" || f.URL != "" {
+				if v.required(p+".url", f.URL) {
+					v.httpURL(p+".url", f.URL)
+				}
+			}
+			if f.Provider == "launchdarkly" {
+				v.required(p+".project", f.Project)
 			}
 			v.required(p+".environment", f.Environment)
 			if f.TokenEnv == "" && f.TokenFile == "" {
 				v.errorf(p+".token_env", "is required (or token_file): the %s API needs a token", f.Provider)
 			}
 			v.secret(p, "token_env", f.TokenEnv, "token_file", f.TokenFile)
+			for _, kv := range [][2]string{{"path", f.Path}, {"off_variant", f.OffVariant}} {
+				if kv[1] != "" {
+					v.errorf(p+"."+kv[0], "is only for the file provider; %s flags are switched off per environment", f.Provider)
+				}
+			}
 		default:
 			v.errorf(p+".provider", "%q is not one of: file, unleash, launchdarkly", f.Provider)
 		}
@@ -79,6 +96,9 @@ func (c *Config) defaultFlags() {
 		}
 		if f.Provider == "unleash" && f.Project == "" {
 			f.Project = "default"
+		}
+		if f.Provider == "launchdarkly" && f.URL == "" {
+			f.URL = "https://app.launchdarkly.com"
 		}
 		f.Interval = orDuration(f.Interval, DefaultInterval)
 		f.Timeout = orDuration(f.Timeout, Duration(5e9))
