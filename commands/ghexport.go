@@ -114,7 +114,8 @@ func (x *ghExport) previous(target, kind string) int {
 		if e.Kind != incident.KindExport || e.Decode(&d) != nil || d.Target != target {
 			continue
 		}
-		if !strings.Contains(d.URL, "/"+x.repo.String()+"/"+kind+"/") {
+		// GitHub names are case-insensitive; the URL has the canonical case.
+		if !strings.Contains(strings.ToLower(d.URL), strings.ToLower("/"+x.repo.String()+"/"+kind+"/")) {
 			continue // exported to another repository before the config changed
 		}
 		if v, err := strconv.Atoi(d.Ref); err == nil {

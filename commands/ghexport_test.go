@@ -285,3 +285,23 @@ func TestTokenNeverLeaks(t *testing.T) {
 		}
 	}
 }
+
+func TestExportIssueToANewPostmortemRepoOpensAnIssueThere(t *testing.T) {
+	srv := ghtest.New(t, ghToken, "org/svc", "org/postmortems")
+	cfg := testConfig(t, srv)
+	j := openIncident(t)
+	if _, err := ExportIssue(tctx(t), j, cfg, []byte("v1"), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.PostmortemRepo = "org/postmortems"
+	res, err := ExportIssue(tctx(t), j, cfg, []byte("v2"), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Created || !strings.Contains(res.URL, "/org/postmortems/issues/1") {
+		t.Errorf("res = %+v, want a new issue in org/postmortems (the old one is in org/svc)", res)
+	}
+	if n := len(srv.Repo("org/svc").Issues); n != 1 {
+		t.Errorf("org/svc has %d issues, want the first export's one", n)
+	}
+}
