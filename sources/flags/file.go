@@ -152,6 +152,13 @@ func (p *File) Apply(ctx context.Context, plan Plan) (Flag, error) {
 	if !ok || plan.NoOp {
 		return plan.After, nil
 	}
+	// Two sitrep sessions killing flags in the same file take turns: the
+	// second re-reads after the first renamed, sees a new hash and refuses.
+	unlock, err := lockFile(ctx, p.path)
+	if err != nil {
+		return Flag{}, err
+	}
+	defer unlock()
 	doc, version, err := p.read(ctx)
 	if err != nil {
 		return Flag{}, err

@@ -340,3 +340,32 @@ func roundTripUndo(t *testing.T, u map[string]any) map[string]any {
 	t.Helper()
 	return jsonRoundTrip(t, u)
 }
+
+func TestFileTwoSessionsApplyingTheSamePreviewOneWins(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		p, _ := newFileProvider(t, "testdata/golden/flags.json")
+		plan, err := p.Plan(context.Background(), Change{Key: "async-prediction-updates"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() { _, err := p.Apply(context.Background(), plan); errs <- err }()
+		}
+		var ok, conflicts int
+		for range 2 {
+			var ce *ConflictError
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.As(err, &ce):
+				conflicts++
+			default:
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 || conflicts != 1 {
+			t.Fatalf("run %d: %d applied, %d refused; want exactly one of each", i, ok, conflicts)
+		}
+	}
+}
