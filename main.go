@@ -4,9 +4,10 @@ package main
 import (
 	"os"
 
+	"github.com/sitrep-dev/sitrep/internal/app"
 	"github.com/sitrep-dev/sitrep/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.NewEnv()))
+	os.Exit(cli.Main(os.Args[1:], cli.NewEnv(), app.Verbs()...))
 }

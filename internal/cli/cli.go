@@ -124,6 +124,12 @@ func run(args []string, e *Env, extras []Extra) error {
 		return runVerb(e, g, pos)
 	}
 	if verb == "" {
+		// No verb: the dashboard, when this build has one.
+		for _, x := range extras {
+			if x.Name == "dashboard" {
+				return run(append([]string{"dashboard"}, args...), e, extras)
+			}
+		}
 		return usagef("no command given")
 	}
 	return usagef("unknown command %q", verb)

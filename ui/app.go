@@ -1,0 +1,361 @@
+// Package ui is the dashboard: it draws the record and the sources and
+// routes keys to the verbs. Update never does I/O: journal reads, source
+// snapshots and verbs all run in tea.Cmds and arrive as messages, so a hung
+// dependency cannot delay a keypress.
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sitrep-dev/sitrep/config"
+	"github.com/sitrep-dev/sitrep/incident"
+	"github.com/sitrep-dev/sitrep/sources"
+)
+
+// Deps is what the dashboard works with. main.go builds it.
+type Deps struct {
+	Ctx       context.Context
+	Journal   *incident.Journal
+	Author    string
+	Config    *config.Config
+	Pollers   []sources.Poller       // which rows each pane has, before data arrives
+	Snapshots <-chan sources.Snapshot // nil when nothing is configured
+	Actions   Actions                 // the verbs the dashboard can run
+	ReadOnly  bool
+	Drafts    *DraftSaver // keeps a note being typed safe across crashes
+	Now       func() time.Time
+}
+
+// Model is the root of the dashboard.
+type Model struct {
+	deps Deps
+	st   Styles
+	keys keyMap
+	help help.Model
+
+	w, h   int
+	now    time.Time
+	focus  paneID
+	panes  [paneCount]pane
+	layout layout
+
+	rec       *incident.Record
+	loaded    bool
+	journal   *incident.Reader
+	readErr   error
+	data      sourceData
+	timeline  timelineView
+	modal     modal
+	toast     string
+	toastErr  bool
+	toastGen  int
+	quitAsked bool
+	suspects  map[string]bool // changes the journal marks as suspects
+	flagGen   int // drops answers to a closed kill-switch dialog
+	sideFocus paneID // the tabbed pane shown beside the timeline in split mode
+}
+
+// New builds the dashboard.
+func New(d Deps) *Model {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Ctx == nil {
+		d.Ctx = context.Background()
+	}
+	m := &Model{
+		deps:  d,
+		st:    NewStyles(),
+		keys:  newKeyMap(d.ReadOnly),
+		help:  help.New(),
+		now:   d.Now(),
+		rec:   &incident.Record{},
+		focus: paneTimeline,
+		data:  newSourceData(d.Pollers),
+	}
+	for i := range m.panes {
+		m.panes[i].id = paneID(i)
+	}
+	m.panes[paneTimeline].follow = true
+	return m
+}
+
+// Init starts the journal reader, the snapshot listener and the clock.
+// Nothing here waits on the terminal: the first frame is drawn as soon as
+// the window size is known (an ioctl, not a terminal query).
+func (m *Model) Init() tea.Cmd {
+	r, err := m.deps.Journal.NewReader()
+	if err != nil {
+		m.readErr = err
+	}
+	m.journal = r
+	cmds := []tea.Cmd{m.readJournal(false), tick()}
+	if m.deps.Snapshots != nil {
+		cmds = append(cmds, listen(m.deps.Snapshots))
+	}
+	if d := m.restoreDraft(); d != nil {
+		cmds = append(cmds, d)
+	}
+	return tea.Batch(cmds...)
+}
+
+// readJournal returns a Cmd that delivers the next batch of entries; after
+// the first batch it waits between empty reads, so other processes'
+// entries show up within FollowInterval.
+func (m *Model) readJournal(wait bool) tea.Cmd {
+	r, ctx := m.journal, m.deps.Ctx
+	if r == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		for {
+			if wait {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(incident.FollowInterval):
+				}
+			}
+			batch, err := r.Next()
+			if err != nil || len(batch) > 0 || !wait {
+				return entriesMsg{entries: batch, err: err}
+			}
+		}
+	}
+}
+
+// listen delivers snapshots in batches: it blocks for one, then takes
+// whatever else is already waiting, so 200 health checks cost one Update.
+func listen(ch <-chan sources.Snapshot) tea.Cmd {
+	return func() tea.Msg {
+		s, ok := <-ch
+		if !ok {
+			return nil
+		}
+		batch := snapshotsMsg{s}
+		for len(batch) < 512 {
+			select {
+			case s, ok := <-ch:
+				if !ok {
+					return batch
+				}
+				batch = append(batch, s)
+			default:
+				return batch
+			}
+		}
+		return batch
+	}
+}
+
+// tick fires on the next whole second, so the clock changes in step.
+func tick() tea.Cmd {
+	return tea.Tick(time.Until(time.Now().Truncate(time.Second).Add(time.Second)), func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Update routes a message: resize → the open modal (it swallows keys) →
+// global keys → the focused pane.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case tickMsg:
+		m.now = time.Time(msg)
+		return m, tick()
+	case entriesMsg:
+		return m, m.onEntries(msg)
+	case snapshotsMsg:
+		m.data.apply(msg)
+		return m, listen(m.deps.Snapshots)
+	case loggedMsg:
+		if msg.err != nil {
+			return m, m.setToast("not saved: "+msg.err.Error(), true)
+		}
+		return m, m.setToast("saved as entry #"+itoa64(msg.seq)+" ("+string(msg.kind)+")", false)
+	case exportedMsg:
+		if msg.err != nil {
+			return m, m.setToast("export failed: "+msg.err.Error(), true)
+		}
+		return m, m.setToast("postmortem written to "+msg.path, false)
+	case suspectMsg:
+		if msg.err != nil {
+			return m, m.setToast(msg.err.Error(), true)
+		}
+		return m, m.setToast(msg.text, false)
+	case draftRestoredMsg:
+		if msg.err != nil {
+			return m, m.setToast("could not read the saved draft: "+msg.err.Error(), true)
+		}
+		if msg.text != "" && m.modal == nil {
+			m.openNote(msg.text)
+			return m, m.setToast("restored the note you were typing when sitrep last stopped", false)
+		}
+		return m, nil
+	case toastMsg:
+		if msg.gen == m.toastGen {
+			m.toast = ""
+		}
+		return m, nil
+	}
+	if m.modal != nil {
+		next, cmd := m.modal.Update(m, msg)
+		m.modal = next
+		return m, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		return m, m.onKey(k)
+	}
+	return m, nil
+}
+
+func (m *Model) onEntries(msg entriesMsg) tea.Cmd {
+	if msg.err != nil {
+		m.readErr = msg.err
+	}
+	shifted := !m.loaded
+	m.noteSuspects(msg.entries)
+	for _, e := range msg.entries {
+		m.rec.Add(e)
+		// A back-filled entry lands in the middle, a redaction removes one:
+		// either shifts the indices a filter keeps.
+		if n := len(m.rec.Timeline); e.Kind == incident.KindRedact || (n > 0 && m.rec.Timeline[n-1].Seq != e.Seq) {
+			shifted = true
+		}
+	}
+	m.loaded = true
+	if shifted {
+		m.timeline.refilter(m.rec)
+	}
+	return m.readJournal(true)
+}
+
+// setToast shows a result line in the footer that clears itself.
+func (m *Model) setToast(s string, isErr bool) tea.Cmd {
+	m.toast, m.toastErr = clean(s), isErr
+	m.toastGen++
+	gen := m.toastGen
+	return tea.Tick(6*time.Second, func(time.Time) tea.Msg { return toastMsg{gen} })
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Help):
+		m.modal = newHelpModal()
+		return nil
+	case key.Matches(k, km.Next):
+		m.cycleFocus(1)
+	case key.Matches(k, km.Prev):
+		m.cycleFocus(-1)
+	case key.Matches(k, km.Note):
+		return m.openNote("")
+	case key.Matches(k, km.Milestone):
+		m.modal = newMilestoneModal(m.st)
+		return nil
+	case key.Matches(k, km.Palette):
+		m.modal = newPalette(m)
+		return nil
+	case key.Matches(k, km.Filter):
+		m.focus = paneTimeline
+		m.relayout()
+		m.modal = newFilterModal(m.timeline.filter)
+		return nil
+	case key.Matches(k, km.Export):
+		return m.export()
+	case key.Matches(k, km.Details):
+		m.modal = m.detailsModal()
+		return nil
+	case key.Matches(k, km.Kill):
+		return m.startFlagChange("off")
+	case key.Matches(k, km.Restore):
+		return m.startFlagChange("restore")
+	case key.Matches(k, km.Status):
+		return m.openStatus()
+	case key.Matches(k, km.Suspect):
+		return m.markSuspect()
+	default:
+		m.movePane(k)
+	}
+	return nil
+}
+
+func (m *Model) movePane(k tea.KeyPressMsg) {
+	km := m.keys
+	p := &m.panes[m.focus]
+	n := m.rowCount(m.focus)
+	page := max(1, p.rows()-1)
+	switch {
+	case key.Matches(k, km.Up):
+		p.move(-1, n)
+	case key.Matches(k, km.Down):
+		p.move(1, n)
+	case key.Matches(k, km.PageUp):
+		p.move(-page, n)
+	case key.Matches(k, km.PageDown):
+		p.move(page, n)
+	case key.Matches(k, km.Top):
+		p.home(n)
+	case key.Matches(k, km.Bottom):
+		p.end(n)
+	}
+}
+
+func (m *Model) cycleFocus(d int) {
+	order := m.layout.focusOrder()
+	for i, id := range order {
+		if id == m.focus {
+			m.focus = order[(i+d+len(order))%len(order)]
+			m.relayout()
+			return
+		}
+	}
+	m.focus = order[0]
+	m.relayout()
+}
+
+// quit asks first only when something typed would be lost.
+func (m *Model) quit() tea.Cmd {
+	if m.modal != nil && m.modal.Dirty() {
+		return nil
+	}
+	return tea.Quit
+}
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "sitrep " + m.rec.ID
+	return v
+}
+
+func (m *Model) render() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	if m.w < minWidth || m.h < minHeight {
+		msg := "sitrep needs at least " + itoa64(minWidth) + "x" + itoa64(minHeight) + " (now " + itoa64(int64(m.w)) + "x" + itoa64(int64(m.h)) + ")"
+		return fitBlock(msg, m.w, m.h)
+	}
+	var b strings.Builder
+	b.WriteString(m.header())
+	b.WriteByte('\n')
+	b.WriteString(m.body())
+	b.WriteByte('\n')
+	b.WriteString(m.footer())
+	screen := b.String()
+	if m.modal != nil {
+		screen = overlay(screen, m.modal.View(m, m.st, m.w, m.h), m.w, m.h)
+	}
+	return screen
+}
