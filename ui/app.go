@@ -24,7 +24,7 @@ type Deps struct {
 	Journal   *incident.Journal
 	Author    string
 	Config    *config.Config
-	Pollers   []sources.Poller       // which rows each pane has, before data arrives
+	Pollers   []sources.Poller        // which rows each pane has, before data arrives
 	Snapshots <-chan sources.Snapshot // nil when nothing is configured
 	Actions   Actions                 // the verbs the dashboard can run
 	ReadOnly  bool
@@ -57,8 +57,8 @@ type Model struct {
 	toastGen  int
 	quitAsked bool
 	suspects  map[string]bool // changes the journal marks as suspects
-	flagGen   int // drops answers to a closed kill-switch dialog
-	sideFocus paneID // the tabbed pane shown beside the timeline in split mode
+	flagGen   int             // drops answers to a closed kill-switch dialog
+	sideFocus paneID          // the tabbed pane shown beside the timeline in split mode
 }
 
 // New builds the dashboard.

@@ -98,4 +98,3 @@ func (m *Model) box(title string, lines []string, w int) string {
 func stripStyles(s string) string { return ansi.Strip(s) }
 
 func itoa64(i int64) string { return strconv.FormatInt(i, 10) }
-

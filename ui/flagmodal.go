@@ -204,7 +204,7 @@ func (f *flagModal) View(m *Model, st Styles, w, h int) string {
 		ok := commands.ConfirmFlag(f.confirm.Value(), f.pv.Key)
 		hint := "enter is disabled until the key matches · tab reason · esc cancel"
 		if ok {
-			hint = st.Danger.Render(" enter: " + strings.ToUpper(f.action) + " NOW ") + st.Dim.Render(" · esc cancel")
+			hint = st.Danger.Render(" enter: "+strings.ToUpper(f.action)+" NOW ") + st.Dim.Render(" · esc cancel")
 		}
 		lines = append(lines, hint)
 	case flagApplying:

@@ -15,9 +15,9 @@ const (
 type layoutMode int
 
 const (
-	modeTabs   layoutMode = iota // one pane, chosen by a tab bar
-	modeSplit                    // a tabbed pane on the left, the timeline on the right
-	modeGrid                     // everything
+	modeTabs  layoutMode = iota // one pane, chosen by a tab bar
+	modeSplit                   // a tabbed pane on the left, the timeline on the right
+	modeGrid                    // everything
 )
 
 // layout is computed once per resize (and focus change in tabbed modes):

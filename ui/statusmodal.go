@@ -380,7 +380,7 @@ func (s *statusModal) View(m *Model, st Styles, w, h int) string {
 		for _, t := range s.pv.Targets {
 			l := "  " + clean(t.Name) + " (" + clean(t.Provider) + "): " + clean(t.Action)
 			if t.Problem != "" {
-				l = st.Error.Render("  ✖ "+clean(t.Name)+": "+clean(t.Problem))
+				l = st.Error.Render("  ✖ " + clean(t.Name) + ": " + clean(t.Problem))
 			}
 			lines = append(lines, l)
 		}

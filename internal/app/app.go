@@ -173,4 +173,3 @@ func Run(ctx context.Context, o Options) error {
 	}
 	return nil
 }
-
