@@ -6,7 +6,9 @@
 // Public API (all methods take a context whose deadline bounds the call,
 // body included; every body is capped, see WithMaxBody):
 //
-//	c, err := gh.New(baseURL, token, httpClient, gh.WithTokenSource("$GITHUB_TOKEN"))
+//	c, err := gh.FromConfig(cfg.GitHub, nil)  // token from token_env/token_file, github.timeout per request
+//	c, err := gh.New(baseURL, token, httpClient, gh.WithTokenSource("$GITHUB_TOKEN"),
+//	                 gh.WithRequestTimeout(10*time.Second), gh.WithMaxBody(n))
 //	r, err := gh.ParseRepo("org/service")
 //
 //	Issues:     CreateIssue, EditIssue, GetIssue, CreateComment, EditComment, ListComments
@@ -14,6 +16,8 @@
 //	            CreatePullRequest, FindOpenPullRequest
 //	Changes:    ListDeployments, LatestDeploymentStatus, ListMergedPullRequests, ListReleases
 //	Rate limit: RateLimit (asks GitHub), LastRate (from the last response's headers)
+//	Errors:     *Error (Status, RateLimited, Reset), StatusOf, IsNotFound
+//	Tests:      package ghtest is a stateful fake of these endpoints on 127.0.0.1
 //
 // Conditional requests: every GET that returned an ETag is cached (bounded,
 // per Client) and re-sent with If-None-Match. GitHub answers an unchanged
