@@ -231,32 +231,19 @@ func (s *FlagSwitch) resolve(ctx context.Context, name, provider string) (flags.
 	if len(s.Providers) == 1 {
 		return s.Providers[0], name, nil, nil
 	}
-	// Ask every provider at once; each answer is bounded by its timeout.
-	type answer struct {
-		p   flags.Provider
-		err error
-	}
-	answers := make([]answer, len(s.Providers))
-	var wg sync.WaitGroup
-	for i, p := range s.Providers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, cancel := context.WithTimeout(ctx, orDur(p.Timeout(), 5*time.Second))
-			defer cancel()
-			_, err := p.Get(c, name)
-			answers[i] = answer{p, err}
-		}()
-	}
-	wg.Wait()
+	errs := make([]error, len(s.Providers))
+	eachProvider(ctx, s.Providers, func(ctx context.Context, i int, p flags.Provider) {
+		_, errs[i] = p.Get(ctx, name)
+	})
 	var found []flags.Provider
 	var warnings []string
-	for _, a := range answers {
+	for i, err := range errs {
+		p := s.Providers[i]
 		switch {
-		case a.err == nil:
-			found = append(found, a.p)
-		case !errors.Is(a.err, flags.ErrNotFound):
-			warnings = append(warnings, fmt.Sprintf("could not check provider %s for %q: %v", a.p.Name(), sanitize.Line(name), a.err))
+		case err == nil:
+			found = append(found, p)
+		case !errors.Is(err, flags.ErrNotFound):
+			warnings = append(warnings, fmt.Sprintf("could not check provider %s for %q: %v", p.Name(), sanitize.Line(name), err))
 		}
 	}
 	switch len(found) {
@@ -274,6 +261,22 @@ func (s *FlagSwitch) resolve(ctx context.Context, name, provider string) (flags.
 	}
 	return nil, "", nil, fmt.Errorf("flag %q exists in several providers: name one of %s (or use --provider)",
 		sanitize.Line(name), strings.Join(qualified, ", "))
+}
+
+// eachProvider runs fn for every provider at once, each call bounded by
+// that provider's timeout, and waits for all of them.
+func eachProvider(ctx context.Context, ps []flags.Provider, fn func(ctx context.Context, i int, p flags.Provider)) {
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, cancel := context.WithTimeout(ctx, orDur(p.Timeout(), 5*time.Second))
+			defer cancel()
+			fn(c, i, p)
+		}()
+	}
+	wg.Wait()
 }
 
 // flagEntry is one journaled flag change.

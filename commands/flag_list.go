@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/sitrep-dev/sitrep/sources/flags"
@@ -16,21 +15,13 @@ import (
 func (s *FlagSwitch) ListFlags(ctx context.Context) ([]flags.Flag, []error) {
 	lists := make([][]flags.Flag, len(s.Providers))
 	errs := make([]error, len(s.Providers))
-	var wg sync.WaitGroup
-	for i, p := range s.Providers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, cancel := context.WithTimeout(ctx, orDur(p.Timeout(), 5*time.Second))
-			defer cancel()
-			fs, err := p.List(c)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", p.Name(), err)
-			}
-			lists[i] = fs
-		}()
-	}
-	wg.Wait()
+	eachProvider(ctx, s.Providers, func(ctx context.Context, i int, p flags.Provider) {
+		fs, err := p.List(ctx)
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %w", p.Name(), err)
+		}
+		lists[i] = fs
+	})
 	changed := map[string]time.Time{}
 	var out []flags.Flag
 	var bad []error

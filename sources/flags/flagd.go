@@ -30,10 +30,6 @@ type flagdVariant struct {
 	value any // decoded JSON
 }
 
-// FormatError is a flag file that is valid JSON but not a valid flagd
-// definition, at the position of the offending value.
-type FormatError = SyntaxError
-
 // parseFlagd parses and checks a flag file. Errors carry line:col.
 func parseFlagd(data []byte) (*flagdDoc, error) {
 	root, err := parseJSON(data)

@@ -2,7 +2,6 @@ package flags
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -167,29 +166,19 @@ func (p *LaunchDarkly) parseOne(data []byte, key string) (Flag, error) {
 	return fl, nil
 }
 
+func (p *LaunchDarkly) toggle() toggle {
+	return toggle{get: p.Get, what: "targeting in " + clean(p.env),
+		after: func(f Flag, on bool) Flag {
+			f.On, f.State, f.Value, f.Version = on, onOff(on), nil, ""
+			return f
+		},
+		moved: func(was, now Flag) string { return "_version " + was.Version + " → " + now.Version },
+	}
+}
+
 // Plan reads the flag; turning targeting off or on changes nothing else.
 func (p *LaunchDarkly) Plan(ctx context.Context, c Change) (Plan, error) {
-	if c.DropTargeting {
-		return Plan{}, errors.New("--drop-targeting is only for file flags: a LaunchDarkly kill turns targeting off, so no rule applies")
-	}
-	before, err := p.Get(ctx, c.Key)
-	if err != nil {
-		return Plan{}, err
-	}
-	want, err := wantedOn(c)
-	if err != nil {
-		return Plan{}, err
-	}
-	plan := Plan{Change: c, Before: before, Undo: map[string]any{"on": before.On}}
-	if before.On == want {
-		plan.NoOp, plan.After, plan.Undo = true, before, nil
-		return plan, nil
-	}
-	after := before
-	after.On, after.State, after.Value, after.Version = want, onOff(want), nil, ""
-	plan.After = after
-	plan.Effects = []string{fmt.Sprintf("targeting in %s: %s → %s", clean(p.env), before.State, after.State)}
-	return plan, nil
+	return p.toggle().plan(ctx, c, "LaunchDarkly")
 }
 
 // Apply re-reads the flag, refuses if its _version moved since the preview,
@@ -199,13 +188,8 @@ func (p *LaunchDarkly) Apply(ctx context.Context, plan Plan) (Flag, error) {
 	if plan.NoOp {
 		return plan.After, nil
 	}
-	now, err := p.Get(ctx, plan.Change.Key)
-	if err != nil {
+	if err := p.toggle().recheck(ctx, plan); err != nil {
 		return Flag{}, err
-	}
-	if now.Version != plan.Before.Version {
-		return Flag{}, &ConflictError{Flag: plan.Before.Name(), Was: plan.Before.State, Now: now.State,
-			Different: "_version " + plan.Before.Version + " → " + now.Version}
 	}
 	kind := "turnFlagOff"
 	if plan.After.On {

@@ -2,7 +2,6 @@ package flags
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -104,62 +103,32 @@ func (p *Unleash) Get(ctx context.Context, key string) (Flag, error) {
 	return fl, nil
 }
 
-// Plan reads the flag; turning an environment off or on changes nothing else.
-func (p *Unleash) Plan(ctx context.Context, c Change) (Plan, error) {
-	if c.DropTargeting {
-		return Plan{}, errors.New("--drop-targeting is only for file flags: an Unleash kill disables the environment, so no strategy applies")
+func (p *Unleash) toggle() toggle {
+	return toggle{get: p.Get, what: "environment " + clean(p.env),
+		after: func(f Flag, on bool) Flag {
+			f.On, f.State, f.Version, f.Value = on, onOff(on), "enabled="+strconv.FormatBool(on), nil
+			if !on {
+				f.Value = false
+			}
+			return f
+		},
+		moved: func(was, now Flag) string { return "someone switched environment " + clean(p.env) },
 	}
-	before, err := p.Get(ctx, c.Key)
-	if err != nil {
-		return Plan{}, err
-	}
-	want, err := wantedOn(c)
-	if err != nil {
-		return Plan{}, err
-	}
-	plan := Plan{Change: c, Before: before, Undo: map[string]any{"on": before.On}}
-	if before.On == want {
-		plan.NoOp, plan.After, plan.Undo = true, before, nil
-		return plan, nil
-	}
-	after := before
-	after.On, after.State, after.Version = want, onOff(want), "enabled="+strconv.FormatBool(want)
-	after.Value = nil
-	if !want {
-		after.Value = false
-	}
-	plan.After = after
-	plan.Effects = []string{fmt.Sprintf("environment %s: %s → %s", clean(p.env), before.State, after.State)}
-	return plan, nil
 }
 
-// wantedOn is the state a change asks for: Change.On, or the journaled
-// state for a restore.
-func wantedOn(c Change) (bool, error) {
-	if c.Restore == nil {
-		return c.On, nil
-	}
-	on, ok := c.Restore["on"].(bool)
-	if !ok {
-		return false, errors.New("cannot restore: the journal's undo record has no on/off state")
-	}
-	return on, nil
+// Plan reads the flag; turning an environment off or on changes nothing else.
+func (p *Unleash) Plan(ctx context.Context, c Change) (Plan, error) {
+	return p.toggle().plan(ctx, c, "Unleash")
 }
 
 // Apply re-reads the environment's state and switches it if it is still
-// as previewed. Unleash has no conditional update, so the window for a
-// lost update is the few milliseconds between that read and the POST.
+// as previewed.
 func (p *Unleash) Apply(ctx context.Context, plan Plan) (Flag, error) {
 	if plan.NoOp {
 		return plan.After, nil
 	}
-	now, err := p.Get(ctx, plan.Change.Key)
-	if err != nil {
+	if err := p.toggle().recheck(ctx, plan); err != nil {
 		return Flag{}, err
-	}
-	if now.Version != plan.Before.Version {
-		return Flag{}, &ConflictError{Flag: plan.Before.Name(), Was: plan.Before.State, Now: now.State,
-			Different: "someone changed environment " + clean(p.env)}
 	}
 	path := p.featuresPath() + "/" + url.PathEscape(plan.Change.Key) + "/environments/" + url.PathEscape(p.env) + "/" + onOff(plan.After.On)
 	if _, _, err := p.api.call(ctx, http.MethodPost, path, nil, "", nil); err != nil {
