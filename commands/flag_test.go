@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -428,5 +429,33 @@ func TestFlagListTakesTheLastChangeFromTheJournal(t *testing.T) {
 	}
 	if len(fs) != 2 || fs[0].Key != "async-updates" || !fs[0].LastChange.Equal(at) || fs[0].On || !fs[1].LastChange.IsZero() {
 		t.Errorf("flags %+v", fs)
+	}
+}
+
+func TestFlagLaunchDarklyCommentNamesTheIncidentAndReason(t *testing.T) {
+	t.Setenv("SITREP_TEST_LD_TOKEN", "ld-token")
+	var comment string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			var body struct{ Comment string }
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			comment = body.Comment
+		}
+		on := comment == ""
+		fmt.Fprintf(w, `{"key":"checkout","_version":3,"variations":[{"value":true},{"value":false}],"environments":{"production":{"on":%v,"offVariation":1}}}`, on)
+	}))
+	t.Cleanup(srv.Close)
+	j := flagIncident(t)
+	sw := newSwitch(t, j, build(t, config.FlagProvider{Provider: "launchdarkly", URL: srv.URL, Project: "web",
+		Environment: "production", TokenEnv: "SITREP_TEST_LD_TOKEN"}))
+	pv, err := sw.Preview(context.Background(), FlagRequest{Name: "checkout", Action: FlagOff, Reason: "payments failing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sw.Apply(context.Background(), pv, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := j.ID() + ": payments failing"; comment != want {
+		t.Errorf("comment %q; want %q", comment, want)
 	}
 }
