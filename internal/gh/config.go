@@ -7,20 +7,23 @@ import (
 	"github.com/sitrep-dev/sitrep/config"
 )
 
-// FromConfig builds the client the github: section describes. The token is
-// read now from token_env or token_file (none configured means anonymous,
-// which GitHub allows for public repositories at 60 requests per hour).
-// httpClient nil means the default client.
+// FromConfig builds the client the github: section describes. The token
+// is read from token_env or token_file before every request (so a rotated
+// token is picked up, and an unset one is a one-line error of each call,
+// not of start-up); with neither configured, requests are anonymous, which
+// GitHub allows for public repositories at 60 requests per hour. Each
+// request is bounded by github.timeout. httpClient nil means the default.
 func FromConfig(g *config.GitHub, httpClient *http.Client, opts ...Option) (*Client, error) {
 	if g == nil {
 		return nil, fmt.Errorf("no github: section in the config (add repos and token_env)")
 	}
-	token, err := config.Secret(g.TokenEnv, g.TokenFile)
-	if err != nil {
-		return nil, fmt.Errorf("github token: %v", err)
-	}
-	opts = append([]Option{WithTokenSource(TokenSource(g)), WithRequestTimeout(g.Timeout.D())}, opts...)
-	return New(g.BaseURL, token, httpClient, opts...)
+	env, file := g.TokenEnv, g.TokenFile
+	opts = append([]Option{
+		WithTokenSource(TokenSource(g)),
+		WithTokenFunc(func() (string, error) { return config.Secret(env, file) }),
+		WithRequestTimeout(g.Timeout.D()),
+	}, opts...)
+	return New(g.BaseURL, "", httpClient, opts...)
 }
 
 // TokenSource names where g's token comes from, for error messages.

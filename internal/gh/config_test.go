@@ -8,6 +8,7 @@ import (
 
 	"github.com/sitrep-dev/sitrep/config"
 	"github.com/sitrep-dev/sitrep/internal/gh"
+	"github.com/sitrep-dev/sitrep/internal/gh/ghtest"
 )
 
 func TestTokenSourceNamesWhereTheTokenComesFrom(t *testing.T) {
@@ -25,18 +26,37 @@ func TestTokenSourceNamesWhereTheTokenComesFrom(t *testing.T) {
 	}
 }
 
-func TestFromConfigReadsTheTokenAtUseTime(t *testing.T) {
+func TestFromConfigReadsTheTokenBeforeEveryRequest(t *testing.T) {
 	if _, err := gh.FromConfig(nil, nil); err == nil || !strings.Contains(err.Error(), "no github: section") {
 		t.Errorf("nil config: %v", err)
 	}
-	g := &config.GitHub{TokenEnv: "SITREP_GH_TEST_UNSET", BaseURL: "http://127.0.0.1:1/"}
-	if _, err := gh.FromConfig(g, nil); err == nil || !strings.Contains(err.Error(), "SITREP_GH_TEST_UNSET is empty or not set") {
-		t.Errorf("unset env: %v", err)
+	srv := ghtest.New(t, token, "org/svc")
+	g := &config.GitHub{TokenEnv: "SITREP_GH_TEST_TOKEN", BaseURL: srv.BaseURL(), Timeout: config.Duration(2 * time.Second)}
+	c, err := gh.FromConfig(g, nil)
+	if err != nil {
+		t.Fatalf("an unset token must not fail construction (the pane shows it per poll): %v", err)
 	}
-	t.Setenv("SITREP_GH_TEST_SET", token)
-	g.TokenEnv = "SITREP_GH_TEST_SET"
-	if _, err := gh.FromConfig(g, nil); err != nil {
-		t.Errorf("set env: %v", err)
+
+	_, err = c.ListReleases(ctx(t), repo, time.Time{})
+	want := "cannot list releases on org/svc: GitHub token: environment variable SITREP_GH_TEST_TOKEN is empty or not set"
+	if err == nil || err.Error() != want {
+		t.Errorf("unset token: err = %v, want %q", err, want)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent without a token", n)
+	}
+
+	t.Setenv("SITREP_GH_TEST_TOKEN", "old-token")
+	if _, err := c.ListReleases(ctx(t), repo, time.Time{}); gh.StatusOf(err) != 401 {
+		t.Errorf("old token: err = %v, want 401", err)
+	}
+	t.Setenv("SITREP_GH_TEST_TOKEN", token) // rotated: picked up without a restart
+	if _, err := c.ListReleases(ctx(t), repo, time.Time{}); err != nil {
+		t.Errorf("rotated token: %v", err)
+	}
+	t.Setenv("SITREP_GH_TEST_TOKEN", "a\nb")
+	if _, err := c.ListReleases(ctx(t), repo, time.Time{}); err == nil || !strings.Contains(err.Error(), "line break") {
+		t.Errorf("token with a newline: %v", err)
 	}
 }
 

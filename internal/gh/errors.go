@@ -63,9 +63,12 @@ func (c *Client) wrap(ctx context.Context, op string, repo Repo, err error) erro
 	var abuse *github.AbuseRateLimitError
 	var er *github.ErrorResponse
 	var ue *url.Error
+	var te *tokenError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &te):
+		e.msg = fmt.Sprintf("cannot %s%s: %v", op, on, te)
 	case errors.As(err, &rl):
 		e.Status, e.RateLimited, e.Reset = http.StatusForbidden, true, rl.Rate.Reset.Time.UTC()
 		e.msg = fmt.Sprintf("GitHub rate limit exhausted (%d/%d left) until %s; sitrep polls less often until then", rl.Rate.Remaining, rl.Rate.Limit, e.Reset.Format("15:04 UTC"))

@@ -35,7 +35,6 @@
 package gh
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -76,6 +75,13 @@ func WithTokenSource(name string) Option {
 	return func(c *Client) { c.tr.tokenSource = name }
 }
 
+// WithTokenFunc reads the token before every request instead of once, so
+// a rotated token is picked up and a missing one is the error of each call
+// (a pane shows it) rather than of construction. It overrides New's token.
+func WithTokenFunc(fn func() (string, error)) Option {
+	return func(c *Client) { c.tr.tokenFn = fn }
+}
+
 // WithMaxBody caps each response body at n bytes (n <= 0: DefaultMaxBody).
 func WithMaxBody(n int64) Option {
 	return func(c *Client) {
@@ -113,7 +119,7 @@ func New(baseURL, token string, httpClient *http.Client, opts ...Option) (*Clien
 		return nil, fmt.Errorf("github base_url %q must be http(s)://host/... (e.g. https://ghe.example/api/v3/)", baseURL)
 	}
 	if strings.ContainsAny(token, "\r\n") {
-		return nil, errors.New("the GitHub token contains a line break: check the token file or variable")
+		return nil, &tokenError{errLineBreak}
 	}
 	if httpClient == nil {
 		httpClient = defaultHTTPClient()

@@ -3,9 +3,11 @@ package gh
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +30,7 @@ type transport struct {
 	base        http.RoundTripper
 	host        string
 	token       string
+	tokenFn     func() (string, error) // when set, read per request (rotation)
 	tokenSource string
 	maxBody     int64
 	perRequest  time.Duration // 0: only the caller's context bounds a request
@@ -56,6 +59,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// tokenError is a token that could not be read; no request was sent.
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string { return "GitHub token: " + e.err.Error() }
+func (e *tokenError) Unwrap() error { return e.err }
+
+var errLineBreak = errors.New("the token contains a line break: check the token file or variable")
+
 // cancelOnClose releases a request's deadline when its body is closed.
 type cancelOnClose struct {
 	io.ReadCloser
@@ -69,8 +80,19 @@ func (c cancelOnClose) Close() error {
 }
 
 func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
-	if t.token != "" && req.URL.Host == t.host {
-		req.Header.Set("Authorization", "Bearer "+t.token)
+	token := t.token
+	if t.tokenFn != nil {
+		tok, err := t.tokenFn()
+		if err != nil {
+			return nil, &tokenError{err}
+		}
+		if strings.ContainsAny(tok, "\r\n") {
+			return nil, &tokenError{errLineBreak}
+		}
+		token = tok
+	}
+	if token != "" && req.URL.Host == t.host {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	key := ""
 	var hit *cached

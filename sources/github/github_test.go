@@ -274,3 +274,20 @@ func TestFetchListsEveryRepo(t *testing.T) {
 		t.Errorf("got %+v, want 5 changes with org/web's PR second", got)
 	}
 }
+
+func TestAnUnsetTokenIsAPollErrorNotAStartupFailure(t *testing.T) {
+	srv := ghtest.New(t, token, "org/svc")
+	cfg := cfgFor("org/svc")
+	cfg.BaseURL, cfg.TokenEnv = srv.BaseURL(), "SITREP_GH_SOURCE_TEST_TOKEN"
+	ps, err := New(cfg, func() time.Time { return time.Now() })
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if _, err := poll(t, ps[0]); err == nil || !strings.Contains(err.Error(), "GitHub token: environment variable SITREP_GH_SOURCE_TEST_TOKEN is empty or not set") {
+		t.Errorf("poll without the token: %v", err)
+	}
+	t.Setenv("SITREP_GH_SOURCE_TEST_TOKEN", token)
+	if _, err := poll(t, ps[0]); err != nil {
+		t.Errorf("poll once the token is set: %v", err)
+	}
+}
