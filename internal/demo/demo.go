@@ -48,7 +48,7 @@ const MaxSpeed = 100
 const (
 	storyTick = 100 * time.Millisecond // simulation step, in story time
 	flagPoll  = 200 * time.Millisecond // how often the service re-reads the flags file, in story time
-	minPeriod = 2 * time.Millisecond
+	minPeriod = 20 * time.Millisecond  // bounds CPU at high speeds; story steps are measured, so they just get longer
 )
 
 // World is a running demo. Its methods are safe for concurrent use.

@@ -199,7 +199,11 @@ func TestCloseStopsEverything(t *testing.T) {
 	eventually(t, 10*time.Second, "saturated", func() bool { return len(firingAlerts(t, w, "")) > 0 && w.state().Saturated() })
 	// The database check answers slowly now; one in flight must not hold
 	// Close up.
-	go testClient.Get(w.APIURL() + "/db/healthz")
+	go func() {
+		if resp, err := testClient.Get(w.APIURL() + "/db/healthz"); err == nil {
+			resp.Body.Close()
+		}
+	}()
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
 	if err := w.Close(); err != nil {
