@@ -48,7 +48,10 @@ func (s *FlagSwitch) Apply(ctx context.Context, pv FlagPreview, evidence func() 
 
 	s.progress("applying")
 	start := time.Now()
-	actx, cancel := context.WithTimeout(ctx, orDur(s.ApplyTimeout, 10*time.Second))
+	// A change request in flight is not cancelled with ctx (Ctrl-C, a
+	// closed dashboard): cut off halfway, it may have happened or not, and
+	// the journal could not say which. ApplyTimeout still bounds it.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orDur(s.ApplyTimeout, 10*time.Second))
 	_, err := pv.provider.Apply(actx, plan)
 	cancel()
 	out.Applied = time.Since(start)

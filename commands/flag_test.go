@@ -459,3 +459,25 @@ func TestFlagLaunchDarklyCommentNamesTheIncidentAndReason(t *testing.T) {
 		t.Errorf("comment %q; want %q", comment, want)
 	}
 }
+
+func TestFlagCancelledDuringApplyStillCompletesAndJournalsTheChange(t *testing.T) {
+	path := writeFlagFile(t, flagFile)
+	j := flagIncident(t)
+	sw := newSwitch(t, j, build(t, config.FlagProvider{Provider: "file", Path: path}))
+	pv, err := sw.Preview(context.Background(), FlagRequest{Name: "async-updates", Action: FlagOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // Ctrl-C right after the commander confirmed
+	out, err := sw.Apply(ctx, pv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Data.Result != "applied" || out.Data.Verified || !strings.Contains(out.Entry.Text, "NOT verified") {
+		t.Errorf("entry %q %+v; want applied, not verified", out.Entry.Text, out.Data)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte(`"defaultVariant": "off",`)) {
+		t.Error("the change was abandoned halfway")
+	}
+}

@@ -85,8 +85,6 @@ func runFlag(e *Env, g Globals, o flagOpts, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
 	sw := &commands.FlagSwitch{Providers: ps, Author: g.AuthorName()}
 	// The journal is needed to change a flag (and to restore one); list
 	// and dry runs work without an incident.
@@ -100,9 +98,14 @@ func runFlag(e *Env, g Globals, o flagOpts, args []string) error {
 		return fmt.Errorf("%w (every flag change is journaled)", err)
 	}
 	if action == "list" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
 		return listFlags(ctx, e, sw, o.json)
 	}
-	return changeFlag(ctx, e, sw, cfg, o, action, rest[0])
+	// Ctrl-C before the confirmation ends the process (nothing changed);
+	// after it, Ctrl-C only cuts verification short: the change and its
+	// journal entry are still completed.
+	return changeFlag(context.Background(), e, sw, cfg, o, action, rest[0])
 }
 
 func listFlags(ctx context.Context, e *Env, sw *commands.FlagSwitch, asJSON bool) error {
@@ -173,6 +176,8 @@ func changeFlag(ctx context.Context, e *Env, sw *commands.FlagSwitch, cfg *confi
 		}
 	}
 	sw.Progress = func(step string) { fmt.Fprintln(e.Stderr, step+"…") }
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
 	out, err := sw.Apply(ctx, pv, probeEvidence(ctx, cfg))
 	if err != nil {
 		if out.Entry.Seq > 0 {
