@@ -41,8 +41,8 @@ type Options struct {
 	Seed uint64
 }
 
-// MaxSpeed bounds Options.Speed: beyond it the 100 ms story tick would be
-// shorter than the scheduler can honour on a loaded machine.
+// MaxSpeed bounds Options.Speed: beyond it one real tick (minPeriod) would
+// be seconds of story, and the whole incident would pass between two polls.
 const MaxSpeed = 100
 
 const (
