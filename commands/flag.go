@@ -99,7 +99,11 @@ func (pv FlagPreview) Lines() []string {
 		"change:   " + pv.Before + " → " + pv.After,
 	}
 	if pv.NoOp {
-		lines[2] = "state:    " + pv.Before + " (already " + pv.Request.Action + "; nothing to do)"
+		already := "already " + pv.Request.Action
+		if pv.Request.Action == FlagRestore {
+			already = "already as journaled before the change"
+		}
+		lines[2] = "state:    " + pv.Before + " (" + already + "; nothing to do)"
 	}
 	if pv.RestoreOf > 0 {
 		lines = append(lines, fmt.Sprintf("undoes:   journal entry %d", pv.RestoreOf))
