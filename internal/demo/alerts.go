@@ -176,17 +176,17 @@ func (w *World) getAlerts(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "the sitrep demo alertmanager does not implement filter matchers; leave filter out", http.StatusBadRequest)
 		return
 	}
-	recv := regexp.MustCompile(".*")
+	wanted := true
 	if v := q.Get("receiver"); v != "" {
 		re, err := regexp.Compile("^(?:" + v + ")$")
 		if err != nil {
 			http.Error(rw, fmt.Sprintf("failed to parse receiver param: %v", err), http.StatusBadRequest)
 			return
 		}
-		recv = re
+		wanted = re.MatchString(receiverName)
 	}
 	alerts := []gettableAlert{}
-	if active && recv.MatchString(receiverName) {
+	if active && wanted {
 		w.mu.RLock()
 		alerts = w.alerts.active()
 		w.mu.RUnlock()
