@@ -151,7 +151,11 @@ func TestFaultsYieldAClearErrorInTime(t *testing.T) {
 			time.Sleep(600*time.Millisecond - time.Since(start))
 			elapsed := time.Since(start)
 			polls := c.n.Load()
-			if want := int64(elapsed/(50*time.Millisecond)) * 8 / 10; polls < want {
+			share := int64(8) // of 10: the healthy source keeps 80 % of its polls
+			if raceEnabled {
+				share = 4
+			}
+			if want := int64(elapsed/(50*time.Millisecond)) * share / 10; polls < want {
 				t.Errorf("healthy source polled %d times in %s, want >= %d: the fault slowed it down", polls, elapsed, want)
 			}
 			cancel()
@@ -195,7 +199,7 @@ func watchHeap(peak *atomic.Uint64) (stop func()) {
 			select {
 			case <-quit:
 				return
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(50 * time.Millisecond):
 			}
 		}
 	}()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,9 +37,13 @@ type Scheduler struct {
 
 	polls sync.WaitGroup // running Poll calls
 
-	mu      sync.Mutex
-	outlets []*outlet
-	started bool
+	outlets atomic.Pointer[[]*outlet] // copy-on-write: read by every poll
+
+	mu       sync.Mutex
+	started  bool
+	finished bool
+	runCtx   context.Context
+	late     sync.WaitGroup // outlets subscribed while running
 }
 
 // abandonAfter is how long Run waits, once stopped, for Polls that ignore
@@ -54,24 +59,33 @@ func NewScheduler(pollers []Poller, opts Options) *Scheduler {
 		opts.Jitter = 0.1
 	}
 	s := &Scheduler{pollers: pollers, opts: opts, sem: make(chan struct{}, opts.Concurrency)}
-	s.outlets = []*outlet{newOutlet()}
+	s.outlets.Store(&[]*outlet{newOutlet()})
 	return s
 }
 
 // Updates is the primary subscription (the dashboard's). It is closed when
 // Run returns.
-func (s *Scheduler) Updates() <-chan Snapshot { return s.outlets[0].out }
+func (s *Scheduler) Updates() <-chan Snapshot { return (*s.outlets.Load())[0].out }
 
-// Subscribe adds another independent subscription (the recorder's). Call
-// it before Run.
+// Subscribe adds another independent subscription (the recorder's), which
+// gets every snapshot published from now on, coalesced per source like
+// Updates. It may be called before or while Run runs; the channel is closed
+// when Run returns (at once if it already has).
 func (s *Scheduler) Subscribe() <-chan Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.started {
-		panic("sources: Subscribe after Run")
-	}
 	o := newOutlet()
-	s.outlets = append(s.outlets, o)
+	if s.finished {
+		close(o.out)
+		return o.out
+	}
+	old := *s.outlets.Load()
+	grown := append(append([]*outlet(nil), old...), o)
+	s.outlets.Store(&grown)
+	if s.started {
+		s.late.Add(1)
+		go func() { defer s.late.Done(); o.run(s.runCtx) }()
+	}
 	return o.out
 }
 
@@ -85,7 +99,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		return errors.New("sources: Scheduler.Run called twice")
 	}
 	s.started = true
-	outlets := s.outlets
+	s.runCtx = ctx
+	outlets := *s.outlets.Load()
 	s.mu.Unlock()
 
 	var wg sync.WaitGroup
@@ -98,6 +113,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); s.loop(ctx, p) }()
 	}
 	wg.Wait()
+	s.mu.Lock()
+	s.finished = true
+	s.mu.Unlock()
+	s.late.Wait()
 	done := make(chan struct{})
 	go func() { s.polls.Wait(); close(done) }()
 	select {
@@ -108,7 +127,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 }
 
 func (s *Scheduler) publish(snap Snapshot) {
-	for _, o := range s.outlets {
+	for _, o := range *s.outlets.Load() {
 		o.put(snap)
 	}
 }

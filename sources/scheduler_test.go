@@ -256,3 +256,21 @@ func TestProbeOnceRunsInParallelEachWithItsTimeout(t *testing.T) {
 		t.Fatalf("c = %+v, want a timeout after ~50ms", got[2])
 	}
 }
+
+func TestSubscribeWhileRunningGetsLaterSnapshots(t *testing.T) {
+	p := &fake{id: "a", interval: 10 * time.Millisecond, timeout: time.Second,
+		fn: func(ctx context.Context, n int) (any, error) { return n, nil }}
+	s := NewScheduler([]Poller{p}, Options{})
+	stop := run(t, s)
+	next(t, s.Updates(), "a")
+	sub := s.Subscribe()
+	if got := next(t, sub, "a"); got.Value.(int) < 1 {
+		t.Fatalf("late subscriber got %+v", got)
+	}
+	stop()
+	for range sub { // must be closed by Run
+	}
+	if _, ok := <-s.Subscribe(); ok {
+		t.Fatal("a subscription after Run returned is not closed")
+	}
+}
