@@ -48,6 +48,11 @@ func Main(m *testing.M) int {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "flagstest: stopping unleash: %v\n%s", err, out)
 		}
+		// When the harness had to put the data dir elsewhere, DIR/pg is a
+		// symlink to it: remove what it points at too.
+		if target, err := filepath.EvalSymlinks(filepath.Join(dir, "pg")); err == nil && strings.HasPrefix(target, os.TempDir()+"/sitrep-pg.") {
+			os.RemoveAll(target)
+		}
 		os.RemoveAll(dir)
 	}
 	return code
@@ -111,6 +116,12 @@ func start() {
 		return
 	}
 	dir = d
+	// Let the harness's PostgreSQL user reach DIR, so the data dir lives in
+	// it (and goes with it) rather than in a separate /tmp/sitrep-pg.* dir.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		srvErr = err
+		return
+	}
 	cmd := exec.Command(script(), "start", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
