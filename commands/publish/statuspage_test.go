@@ -2,161 +2,23 @@ package publish
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/sitrep-dev/sitrep/commands/publish/publishtest"
 	"github.com/sitrep-dev/sitrep/config"
 	"github.com/sitrep-dev/sitrep/incident"
 )
 
-const testPage = "pg1abc"
-
-// fakeStatuspage is Atlassian Statuspage's incidents API as documented
-// (REST v1): it accepts only the documented method, path, auth header and
-// body shape, and remembers incidents so updates can be checked.
-type fakeStatuspage struct {
-	t     *testing.T
-	key   string
-	comps map[string]bool // valid component ids
-
-	mu        sync.Mutex
-	incidents map[string]*spIncident
-	requests  []spRequest
-	// throttle answers this many requests with 429 first.
-	throttle   int
-	retryAfter string
-	// fail answers every request with this status (and failBody).
-	fail     int
-	failBody string
-}
-
-type spIncident struct {
-	Name    string
-	Updates []spBody
-}
-
-type spRequest struct {
-	Method, Path string
-	Body         spBody
-}
-
-// spBody mirrors the documented request body; unknown fields are refused.
-type spBody struct {
-	Name                 *string           `json:"name"`
-	Status               string            `json:"status"`
-	ImpactOverride       *string           `json:"impact_override"`
-	Body                 string            `json:"body"`
-	ComponentIDs         []string          `json:"component_ids"`
-	Components           map[string]string `json:"components"`
-	DeliverNotifications *bool             `json:"deliver_notifications"`
-}
-
-func newFakeStatuspage(t *testing.T) (*fakeStatuspage, *httptest.Server) {
-	f := &fakeStatuspage{t: t, key: "sp-secret-key-123", comps: map[string]bool{"cmpapi01": true, "cmpweb02": true}, incidents: map[string]*spIncident{}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv
-}
-
-func (f *fakeStatuspage) answer(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func (f *fakeStatuspage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail != 0 {
-		w.WriteHeader(f.fail)
-		io.WriteString(w, f.failBody)
-		return
-	}
-	if r.Header.Get("Authorization") != "OAuth "+f.key {
-		// Statuspage answers 401 with an error object; this one echoes
-		// the header it got, as a careless proxy might, to prove sitrep
-		// scrubs it.
-		f.answer(w, http.StatusUnauthorized, map[string]string{"error": "Could not authenticate: " + r.Header.Get("Authorization")})
-		return
-	}
-	if f.throttle > 0 {
-		f.throttle--
-		if f.retryAfter != "" {
-			w.Header().Set("Retry-After", f.retryAfter)
-		}
-		f.answer(w, http.StatusTooManyRequests, map[string]string{"error": "rate limited"})
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		f.t.Errorf("Content-Type = %q, want application/json", ct)
-	}
-	var env map[string]json.RawMessage
-	raw, _ := io.ReadAll(r.Body)
-	if err := json.Unmarshal(raw, &env); err != nil || len(env) != 1 || env["incident"] == nil {
-		f.t.Errorf("body %s: want exactly {\"incident\": {...}}", raw)
-		f.answer(w, http.StatusBadRequest, map[string]string{"error": "bad body"})
-		return
-	}
-	var body spBody
-	dec := json.NewDecoder(strings.NewReader(string(env["incident"])))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		f.t.Errorf("incident body %s: %v", env["incident"], err)
-	}
-	for _, id := range body.ComponentIDs {
-		if !f.comps[id] {
-			f.answer(w, http.StatusUnprocessableEntity, map[string][]string{"error": {"Component ids \x1b[31minvalid\x1b[0m: " + id}})
-			return
-		}
-		if _, ok := body.Components[id]; !ok {
-			f.t.Errorf("component %s in component_ids but not in components", id)
-		}
-	}
-	f.requests = append(f.requests, spRequest{r.Method, r.URL.Path, body})
-	base := "/v1/pages/" + testPage + "/incidents"
-	switch {
-	case r.Method == http.MethodPost && r.URL.Path == base:
-		if body.Name == nil || *body.Name == "" {
-			f.t.Errorf("create without a name")
-		}
-		id := fmt.Sprintf("inc%03d", len(f.incidents)+1)
-		f.incidents[id] = &spIncident{Name: *body.Name, Updates: []spBody{body}}
-		f.answer(w, http.StatusCreated, map[string]any{"id": id, "name": *body.Name, "status": body.Status})
-	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, base+"/"):
-		id := strings.TrimPrefix(r.URL.Path, base+"/")
-		inc, ok := f.incidents[id]
-		if !ok {
-			f.answer(w, http.StatusNotFound, map[string]string{"error": "not found"})
-			return
-		}
-		inc.Updates = append(inc.Updates, body)
-		f.answer(w, http.StatusOK, map[string]any{"id": id, "status": body.Status})
-	default:
-		f.t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
-		f.answer(w, http.StatusNotFound, map[string]string{"error": "not found"})
-	}
-}
-
-func (f *fakeStatuspage) log() []spRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]spRequest(nil), f.requests...)
-}
-
 func newTestStatuspage(t *testing.T, baseURL string) *Statuspage {
 	t.Helper()
-	t.Setenv("TEST_SP_KEY", "sp-secret-key-123")
+	t.Setenv("TEST_SP_KEY", publishtest.Key)
 	no := false
 	s, err := NewStatuspage(config.StatusTarget{
-		Provider: "statuspage", Name: "public", Page: testPage, BaseURL: baseURL,
+		Provider: "statuspage", Name: "public", Page: publishtest.Page, BaseURL: baseURL,
 		Components: map[string]string{"API": "cmpapi01", "Web": "cmpweb02", "Ghost": "nosuchid"},
 		Notify:     &no, TokenEnv: "TEST_SP_KEY", Timeout: config.Duration(2 * time.Second),
 	})
@@ -183,8 +45,8 @@ func ctxTimeout(t *testing.T, d time.Duration) context.Context {
 }
 
 func TestStatuspageCreatesThenPatchesTheSameIncident(t *testing.T) {
-	f, srv := newFakeStatuspage(t)
-	s := newTestStatuspage(t, srv.URL) // no trailing slash: added
+	f := publishtest.New(t)
+	s := newTestStatuspage(t, f.URL) // no trailing slash: added
 	u := spUpdate("investigating", "We are investigating errors.", incident.ComponentStatus{Name: "API", Status: "partial_outage"})
 
 	ref, err := s.Publish(ctxTimeout(t, 2*time.Second), u)
@@ -200,7 +62,7 @@ func TestStatuspageCreatesThenPatchesTheSameIncident(t *testing.T) {
 		t.Fatalf("update: ref %q err %v, want %q", ref2, err, ref)
 	}
 
-	reqs := f.log()
+	reqs := f.Log()
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2", len(reqs))
 	}
@@ -229,7 +91,7 @@ func TestStatuspageCreatesThenPatchesTheSameIncident(t *testing.T) {
 func TestStatuspageErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		setup     func(f *fakeStatuspage, s *Statuspage, u *Update)
+		setup     func(f *publishtest.Statuspage, s *Statuspage, u *Update)
 		want      []string // substrings of the error
 		wantNot   []string
 		requests  int
@@ -237,13 +99,13 @@ func TestStatuspageErrors(t *testing.T) {
 	}{
 		{
 			name:    "401 names the variable, never the key even when the server echoes it",
-			setup:   func(f *fakeStatuspage, s *Statuspage, u *Update) { t.Setenv("TEST_SP_KEY", "wrong-key-456") },
+			setup:   func(f *publishtest.Statuspage, s *Statuspage, u *Update) { t.Setenv("TEST_SP_KEY", "wrong-key-456") },
 			want:    []string{"HTTP 401", "$TEST_SP_KEY", "page pg1abc"},
 			wantNot: []string{"wrong-key-456"},
 		},
 		{
 			name: "422 for a bad component id quotes the sanitized server error",
-			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) {
+			setup: func(f *publishtest.Statuspage, s *Statuspage, u *Update) {
 				u.Data.Components = []incident.ComponentStatus{{Name: "Ghost", Status: "major_outage"}}
 			},
 			want:    []string{"HTTP 422", "Component ids invalid: nosuchid", "component ids"},
@@ -251,26 +113,26 @@ func TestStatuspageErrors(t *testing.T) {
 		},
 		{
 			name: "429 past the timeout gives up at once and says to retry",
-			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) {
-				f.throttle, f.retryAfter = 5, "3600"
+			setup: func(f *publishtest.Statuspage, s *Statuspage, u *Update) {
+				f.Throttle, f.RetryAfter = 5, "3600"
 			},
 			want: []string{"rate limited", "HTTP 429", "sitrep status retry"},
 		},
 		{
 			name:  "500 is a failure with the status",
-			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) { f.fail, f.failBody = 500, "upstream broke" },
+			setup: func(f *publishtest.Statuspage, s *Statuspage, u *Update) { f.Fail, f.FailBody = 500, "upstream broke" },
 			want:  []string{"HTTP 500", "upstream broke"},
 		},
 		{
 			name: "a journaled ref that is not an id is refused before sending",
-			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) {
+			setup: func(f *publishtest.Statuspage, s *Statuspage, u *Update) {
 				u.Ref = "../../other"
 			},
 			want: []string{"not an id"},
 		},
 		{
 			name: "unmapped component names the target and the config key",
-			setup: func(f *fakeStatuspage, s *Statuspage, u *Update) {
+			setup: func(f *publishtest.Statuspage, s *Statuspage, u *Update) {
 				u.Data.Components = []incident.ComponentStatus{{Name: "DB", Status: "major_outage"}}
 			},
 			want: []string{`"DB"`, `target "public"`, "components:"},
@@ -278,8 +140,8 @@ func TestStatuspageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, srv := newFakeStatuspage(t)
-			s := newTestStatuspage(t, srv.URL+"/")
+			f := publishtest.New(t)
+			s := newTestStatuspage(t, f.URL+"/")
 			u := spUpdate("investigating", "x")
 			tt.setup(f, s, &u)
 			start := time.Now()
@@ -315,14 +177,14 @@ func TestStatuspageRetries429(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, srv := newFakeStatuspage(t)
-			f.throttle, f.retryAfter = 2, tt.retryAfter
-			s := newTestStatuspage(t, srv.URL)
+			f := publishtest.New(t)
+			f.Throttle, f.RetryAfter = 2, tt.retryAfter
+			s := newTestStatuspage(t, f.URL)
 			ref, err := s.Publish(ctxTimeout(t, 2*time.Second), spUpdate("investigating", "x"))
 			if err != nil || ref != "inc001" {
 				t.Fatalf("ref %q err %v", ref, err)
 			}
-			if n := len(f.log()); n != 1 {
+			if n := len(f.Log()); n != 1 {
 				t.Errorf("%d incidents requests accepted, want 1", n)
 			}
 		})
@@ -330,9 +192,9 @@ func TestStatuspageRetries429(t *testing.T) {
 }
 
 func TestStatuspageStopsOnCancel(t *testing.T) {
-	f, srv := newFakeStatuspage(t)
-	f.throttle, f.retryAfter = 100, "1"
-	s := newTestStatuspage(t, srv.URL)
+	f := publishtest.New(t)
+	f.Throttle, f.RetryAfter = 100, "1"
+	s := newTestStatuspage(t, f.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
