@@ -36,7 +36,7 @@ type RunFunc func(e *Env, g Globals, args []string) error
 // The TUI (no verb) and `demo` are passed in by main.go as Extras because
 // they need ui/, which this package must not import.
 var verbs = []command{
-	openCmd, logCmd, timelineCmd, redactCmd, verifyCmd, exportCmd, listCmd, useCmd, flagCmd, checkCmd, versionCmd,
+	openCmd, logCmd, timelineCmd, redactCmd, verifyCmd, exportCmd, listCmd, useCmd, flagCmd, statusCmd, checkCmd, versionCmd,
 }
 
 // Env is what a verb may touch: its streams and whether a person is there.
