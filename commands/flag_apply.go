@@ -46,6 +46,15 @@ func (s *FlagSwitch) Apply(ctx context.Context, pv FlagPreview, evidence func() 
 	}
 	out := FlagOutcome{}
 
+	// Write ahead: the intent is on disk before the request leaves, so a
+	// process killed mid-change (kill -9, power) still leaves a record
+	// that a change was under way. No journal, no change.
+	intent := data
+	intent.Result, intent.Undo = FlagSending, nil
+	if _, err := s.journal(intent); err != nil {
+		return out, fmt.Errorf("the flag was NOT changed: recording the attempt failed first: %w", err)
+	}
+
 	s.progress("applying")
 	start := time.Now()
 	// A change request in flight is not cancelled with ctx (Ctrl-C, a
@@ -84,6 +93,10 @@ func (s *FlagSwitch) Apply(ctx context.Context, pv FlagPreview, evidence func() 
 	return out, nil
 }
 
+// FlagSending is the Result of the entry written just before a change
+// request is sent; the entry with the outcome follows it.
+const FlagSending = incident.FlagSending
+
 func waitEvidence(ev <-chan []incident.MetricReading) []incident.MetricReading {
 	select {
 	case r := <-ev:
@@ -98,6 +111,8 @@ func (s *FlagSwitch) journal(d incident.FlagData) (incident.Entry, error) {
 	verb := map[string]string{FlagOff: "killed", FlagOn: "turned on", FlagRestore: "restored"}[d.Action]
 	text := fmt.Sprintf("%s flag %s/%s: %s → %s", verb, d.Source, d.Flag, d.Before, d.After)
 	switch {
+	case d.Result == FlagSending:
+		text = fmt.Sprintf("sending: %s flag %s/%s: %s → %s", verb, d.Source, d.Flag, d.Before, d.After)
 	case d.Result == "failed":
 		text = fmt.Sprintf("FAILED to %s flag %s/%s (%s): %s", map[string]string{FlagOff: "kill", FlagOn: "turn on", FlagRestore: "restore"}[d.Action], d.Source, d.Flag, d.Before, d.Error)
 	case d.Verified:

@@ -71,6 +71,8 @@ func flagIncident(t *testing.T) *incident.Journal {
 	return j
 }
 
+// flagData returns the outcome of every flag change in the journal, and
+// checks that each was preceded by its write-ahead "sending" entry.
 func flagData(t *testing.T, j *incident.Journal) []incident.FlagData {
 	t.Helper()
 	entries, err := j.Load()
@@ -78,11 +80,19 @@ func flagData(t *testing.T, j *incident.Journal) []incident.FlagData {
 		t.Fatal(err)
 	}
 	var out []incident.FlagData
+	sending := 0
 	for _, e := range entries {
 		if e.Kind == incident.KindFlag {
 			var d incident.FlagData
 			if err := e.Decode(&d); err != nil {
 				t.Fatal(err)
+			}
+			if d.Result == FlagSending {
+				sending++
+				continue
+			}
+			if sending != len(out)+1 {
+				t.Fatalf("outcome entry %d (%s) has no write-ahead entry before it", e.Seq, d.Result)
 			}
 			out = append(out, d)
 		}
@@ -184,7 +194,7 @@ func TestFlagRestoreReturnsTheJournaledStateIncludingTargeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pv.RestoreOf != 2 || pv.After != "on (variant on, targeting)" {
+	if pv.RestoreOf != 3 || pv.After != "on (variant on, targeting)" { // 2 is the kill's write-ahead entry
 		t.Errorf("restore preview %+v", pv)
 	}
 	out, err := sw.Apply(ctx, pv, nil)

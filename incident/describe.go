@@ -129,6 +129,8 @@ func describeFlag(d FlagData) string {
 		name += " [" + d.Env + "]"
 	}
 	switch d.Result {
+	case FlagSending:
+		return fmt.Sprintf("Flag %s %s: sending the change (%s → %s)…", name, d.Action, d.Before, d.After)
 	case "failed":
 		return fmt.Sprintf("Flag %s %s FAILED: %s", name, d.Action, d.Error)
 	case "dry-run":

@@ -153,8 +153,36 @@ func BuildPostmortem(r *Record) *Postmortem {
 		}
 	}
 	p.Changes = dedupeChanges(p.Changes)
+	p.Flags = settleFlags(p.Flags)
 	return p
 }
+
+// settleFlags drops each write-ahead "sending" row that an outcome
+// follows; one left alone means sitrep stopped mid-change, and says so.
+func settleFlags(rows []FlagRow) []FlagRow {
+	out := rows[:0:0]
+	pending := map[string]int{} // flag → index in out of its sending row
+	for _, r := range rows {
+		key := r.Source + "\x00" + r.Flag + "\x00" + r.Env + "\x00" + r.Action
+		if i, ok := pending[key]; ok && r.Result != FlagSending {
+			out[i] = r
+			delete(pending, key)
+			continue
+		}
+		if r.Result == FlagSending {
+			r.Result = "unknown"
+			r.Error = "sitrep stopped while the change was being sent; check the flag's state"
+			pending[key] = len(out)
+		}
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
+
+// FlagSending is the Result of the entry a flag change writes just before
+// its request is sent (write-ahead); the outcome entry follows it.
+const FlagSending = "sending"
 
 // dedupeChanges keeps one row per change (a later "suspect" mark wins),
 // suspects first, then newest first.
@@ -162,7 +190,9 @@ func dedupeChanges(cs []ChangeData) []ChangeData {
 	idx := map[string]int{}
 	var out []ChangeData
 	for _, c := range cs {
-		key := c.Repo + "\x00" + c.Kind + "\x00" + c.Ref + "\x00" + c.Title
+		// Ref is the change's stable id (deployment id, PR number, tag); a
+		// title can change between polls.
+		key := c.Repo + "\x00" + c.Kind + "\x00" + c.Ref
 		if i, ok := idx[key]; ok {
 			out[i].Suspect = out[i].Suspect || c.Suspect
 			continue

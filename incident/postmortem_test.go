@@ -43,6 +43,8 @@ func fixtureJournal(t *testing.T, path string) {
 		{At: at("06:20"), Author: "sitrep", Kind: KindChange, Auto: true, Data: ChangeData{Repo: "acme/api", Kind: "deploy", Title: "deploy 142 (async writes 100%)", Author: "dev1", At: at("05:30"), Status: "success", Ref: "142"}},
 		{At: at("06:21"), Author: ic, Kind: KindChange, Data: ChangeData{Repo: "acme/api", Kind: "pr", Title: "Flush prediction state | asynchronously", Author: "dev2", URL: "https://github.com/acme/api/pull/77", At: at("04:10"), Ref: "77", Suspect: true}},
 		{At: at("07:05"), Author: ic, Kind: KindIdentified, Text: "async writes hold DB connections across requests"},
+		{At: at("07:30"), Author: ic, Kind: KindFlag, Data: FlagData{Provider: "file", Source: "flagd", Flag: "async-writes", Action: "off", Before: "on", After: "off", Reason: "kill switch", Result: FlagSending}},
+		{At: at("07:30"), Author: ic, Kind: KindFlag, Data: FlagData{Provider: "unleash", Source: "unleash", Flag: "new-search", Env: "production", Action: "off", Before: "on", After: "off", Result: FlagSending}},
 		{At: at("07:31"), Author: ic, Kind: KindFlag, Data: FlagData{Provider: "file", Source: "flagd", Flag: "async-writes", Action: "off", Before: "on", After: "off", Reason: "kill switch", Result: "applied", Verified: true, VerifyMillis: 1240, Evidence: []MetricReading{{Name: "DB pool used", Value: 100, Unit: "%", State: "crit"}, {Name: "p99", Value: 4.2, Unit: "s", State: "crit"}}}},
 		{At: at("07:33"), Author: ic, Kind: KindStatus, Data: StatusData{Phase: "published", UpdateID: "u1", State: "identified", Impact: "major", Title: "Predictions failing", Body: "We identified the cause.\nA fix is rolling out.", Components: []ComponentStatus{{Name: "API", Status: "major_outage"}}, Target: "statuspage", TargetRef: "inc_1"}},
 		{At: at("07:40"), Author: ic, Kind: KindMitigated, Text: "async-writes flag off; pool drained"},
@@ -103,6 +105,7 @@ func TestRecordMilestonesAndDurations(t *testing.T) {
 		{"time to identify", FormatDuration(r.Durations().ToIdentify), "1h 20m"},
 		{"time to mitigate", FormatDuration(r.Durations().ToMitigate), "1h 55m"},
 		{"time to resolve", FormatDuration(r.Durations().ToResolve), "2h 10m"},
+		{"flag rows: the sent change is settled, the lone one is unknown", flagResults(BuildPostmortem(r).Flags), "unknown,applied"},
 		{"phase", r.Phase(), "resolved"},
 		{"severity", string(rune('0' + r.Severity)), "1"},
 	}
@@ -119,6 +122,14 @@ func TestRecordMilestonesAndDurations(t *testing.T) {
 			t.Error("redacted entry is in the timeline")
 		}
 	}
+}
+
+func flagResults(rows []FlagRow) string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.Result)
+	}
+	return strings.Join(out, ",")
 }
 
 func TestJSONExportHasStableFields(t *testing.T) {
