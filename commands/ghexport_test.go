@@ -264,11 +264,12 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pm, err := Postmortem(j, "md")
+	// The exports fetch the change window through the same fake GitHub.
+	pm, _, err := Postmortem(tctx(t), j, ExportOptions{Format: "md", GitHub: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pmJSON, err := Postmortem(j, "json")
+	pmJSON, _, err := Postmortem(tctx(t), j, ExportOptions{Format: "json", GitHub: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

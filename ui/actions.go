@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"path/filepath"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -30,12 +32,19 @@ func (m *Model) export() tea.Cmd {
 	if path == "" {
 		path = filepath.Join(j.Dir(), "postmortem.md")
 	}
+	var gh *config.GitHub
+	if m.deps.Config != nil {
+		gh = m.deps.Config.GitHub
+	}
+	ctx := m.deps.Ctx
 	return func() tea.Msg {
-		data, err := commands.Postmortem(j, "md")
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		data, warning, err := commands.Postmortem(ctx, j, commands.ExportOptions{GitHub: gh})
 		if err == nil {
 			err = commands.WriteExport(path, data)
 		}
-		return exportedMsg{path: path, err: err}
+		return exportedMsg{path: path, err: err, warning: warning}
 	}
 }
 

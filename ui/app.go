@@ -174,6 +174,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEntries(msg)
 	case snapshotsMsg:
 		m.data.apply(msg)
+		if m.deps.Snapshots == nil {
+			return m, nil
+		}
 		return m, listen(m.deps.Snapshots)
 	case loggedMsg:
 		if msg.err != nil {
@@ -183,6 +186,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case exportedMsg:
 		if msg.err != nil {
 			return m, m.setToast("export failed: "+msg.err.Error(), true)
+		}
+		if msg.warning != nil {
+			return m, m.setToast("postmortem written to "+msg.path+" — "+msg.warning.Error(), true)
 		}
 		return m, m.setToast("postmortem written to "+msg.path, false)
 	case suspectMsg:

@@ -34,6 +34,7 @@ type toastMsg struct{ gen int }
 
 // exportedMsg answers `e`.
 type exportedMsg struct {
-	path string
-	err  error
+	path    string
+	err     error
+	warning error // the export was written without something (GitHub unreachable)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -147,31 +148,65 @@ var verifyCmd = command{
 }
 
 var exportCmd = command{
-	name: "export", args: "[--format md|json] [-o FILE]", summary: "render the postmortem",
+	name: "export", args: "[--format md|json] [-o FILE] [--github-issue|--github-pr]", summary: "render the postmortem; optionally publish it to GitHub",
 	setup: func(fs *flag.FlagSet) RunFunc {
 		format := fs.String("format", "md", "md or json")
 		out := fs.String("o", "", "write to FILE instead of stdout")
+		asIssue := fs.Bool("github-issue", false, "create (or update) a GitHub issue in github.postmortem_repo")
+		asPR := fs.Bool("github-pr", false, "commit postmortems/<date>-<slug>.md on a branch and open (or update) a pull request")
 		return func(e *Env, g Globals, args []string) error {
 			if len(args) > 0 {
 				return usagef("export takes no arguments")
+			}
+			if *asIssue && *asPR {
+				return usagef("export: choose --github-issue or --github-pr, not both")
+			}
+			if (*asIssue || *asPR) && *format == "json" {
+				return usagef("export: GitHub gets the Markdown postmortem; drop --format json")
+			}
+			cfg, err := g.LoadConfig()
+			if err != nil {
+				return err
+			}
+			if (*asIssue || *asPR) && cfg.GitHub == nil {
+				return errors.New("publishing to GitHub needs a github: section in the config (repos, postmortem_repo, token_env)")
 			}
 			j, err := g.Journal(e.Stderr)
 			if err != nil {
 				return err
 			}
 			defer j.Close()
-			data, err := commands.Postmortem(j, *format)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			data, warning, err := commands.Postmortem(ctx, j, commands.ExportOptions{Format: *format, GitHub: cfg.GitHub})
 			if err != nil {
 				return err
 			}
-			if *out == "" {
+			if warning != nil {
+				fmt.Fprintln(e.Stderr, "sitrep: warning: "+warning.Error())
+			}
+			switch {
+			case *out != "":
+				if err := commands.WriteExport(*out, data); err != nil {
+					return err
+				}
+				fmt.Fprintln(e.Stderr, "wrote "+*out)
+			case !*asIssue && !*asPR:
 				_, err = e.Stdout.Write(data)
 				return err
 			}
-			if err := commands.WriteExport(*out, data); err != nil {
+			if !*asIssue && !*asPR {
+				return nil
+			}
+			export := commands.ExportIssue
+			if *asPR {
+				export = commands.ExportPR
+			}
+			res, err := export(ctx, j, cfg.GitHub, data, g.AuthorName())
+			if err != nil {
 				return err
 			}
-			fmt.Fprintln(e.Stderr, "wrote "+*out)
+			fmt.Fprintln(e.Stdout, res.String())
 			return nil
 		}
 	},
