@@ -127,7 +127,7 @@ func (m *Model) snapshotDetails(s sources.Snapshot) []string {
 	case metric.Value:
 		cur := "—"
 		if !math.IsNaN(v.Current) {
-			cur = incident.FormatValue(v.Current, v.Unit)
+			cur = incident.FormatValue(v.Current, clean(v.Unit))
 		}
 		lines = append(lines, "value: "+cur, "state: "+string(v.State))
 		if len(v.History) > 0 {
@@ -137,7 +137,7 @@ func (m *Model) snapshotDetails(s sources.Snapshot) []string {
 					lo, hi = math.Min(lo, x), math.Max(hi, x)
 				}
 			}
-			lines = append(lines, fmt.Sprintf("history: %d points, min %s, max %s", len(v.History), incident.FormatValue(lo, v.Unit), incident.FormatValue(hi, v.Unit)),
+			lines = append(lines, fmt.Sprintf("history: %d points, min %s, max %s", len(v.History), incident.FormatValue(lo, clean(v.Unit)), incident.FormatValue(hi, clean(v.Unit))),
 				sparkline(v.History, min(80, len(v.History))))
 		}
 		if v.Note != "" {

@@ -189,10 +189,11 @@ func (m *Model) metricLine(i, w int, selected bool) string {
 	style, sym := m.st.level(state)
 	val := "—"
 	if !math.IsNaN(v.Current) {
-		val = incident.FormatValue(v.Current, v.Unit)
+		val = incident.FormatValue(v.Current, clean(v.Unit))
 	}
-	sparkW := min(24, max(0, w-52))
-	if w < 44 {
+	nameW := max(8, min(26, w/3))
+	sparkW := min(24, max(0, w-nameW-40))
+	if w < 60 {
 		sparkW = 0
 	}
 	name := m.sel(clean(v.Name), selected)
@@ -203,9 +204,9 @@ func (m *Model) metricLine(i, w int, selected bool) string {
 		tail += m.st.Dim.Render(" " + clean(v.Note))
 	}
 	if sparkW == 0 {
-		return columns(w, []int{1, 0, 10, 12}, style.Render(sym), name, style.Render(val), tail)
+		return columns(w, []int{1, nameW, 12, 0}, style.Render(sym), name, style.Render(val), tail)
 	}
-	return columns(w, []int{1, 0, 10, sparkW, 12}, style.Render(sym), name, style.Render(val), style.Render(sparkline(v.History, sparkW)), tail)
+	return columns(w, []int{1, nameW, 12, sparkW, 0}, style.Render(sym), name, style.Render(val), style.Render(sparkline(v.History, sparkW)), tail)
 }
 
 func (m *Model) healthLine(i, w int, selected bool) string {
