@@ -250,6 +250,9 @@ func statuspageMessage(answer []byte) string {
 	return sources.Snippet([]byte(strings.Join(parts, "; ")))
 }
 
+// maxRetryAfter caps a Retry-After in seconds: a day is past any timeout.
+const maxRetryAfter = 24 * 60 * 60
+
 // retryAfter parses a Retry-After header (seconds or an HTTP date); -1 when
 // absent or unreadable.
 func retryAfter(h string, now time.Time) time.Duration {
@@ -257,8 +260,9 @@ func retryAfter(h string, now time.Time) time.Duration {
 	if h == "" {
 		return -1
 	}
-	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if n, err := strconv.ParseInt(h, 10, 64); err == nil && n >= 0 {
+		// Capped so a silly value cannot overflow into a negative wait.
+		return time.Duration(min(n, maxRetryAfter)) * time.Second
 	}
 	if t, err := http.ParseTime(h); err == nil {
 		return max(t.Sub(now), 0)
