@@ -10,7 +10,6 @@ import (
 	"github.com/sitrep-dev/sitrep/commands"
 	"github.com/sitrep-dev/sitrep/commands/publish"
 	"github.com/sitrep-dev/sitrep/config"
-	"github.com/sitrep-dev/sitrep/incident"
 )
 
 // Actions are the verbs the dashboard can run, built by main.go from the
@@ -66,23 +65,9 @@ func (m *Model) markSuspect() tea.Cmd {
 	}
 }
 
-func changeKey(c incident.ChangeData) string { return c.Repo + "\x00" + c.Kind + "\x00" + c.Ref }
-
-// isSuspect reports whether the journal marks c as a suspect.
-func (m *Model) isSuspect(c incident.ChangeData) bool { return m.suspects[changeKey(c)] }
-
-// noteSuspects keeps the suspect set current as change entries arrive.
-func (m *Model) noteSuspects(entries []incident.Entry) {
-	for _, e := range entries {
-		if e.Kind != incident.KindChange {
-			continue
-		}
-		var c incident.ChangeData
-		if e.Decode(&c) == nil && c.Suspect {
-			if m.suspects == nil {
-				m.suspects = map[string]bool{}
-			}
-			m.suspects[changeKey(c)] = true
-		}
-	}
+// mergeChanges rebuilds the Changes pane's rows: the fetched changes and
+// the journal's change entries, one row each, suspects first. It runs when
+// either side changes (a poll a minute, a mark), not per frame.
+func (m *Model) mergeChanges() {
+	m.data.changes = commands.MergeChanges(m.rec.Timeline, m.data.fetched)
 }

@@ -56,7 +56,6 @@ type Model struct {
 	toastErr  bool
 	toastGen  int
 	quitAsked bool
-	suspects  map[string]bool // changes the journal marks as suspects
 	flagGen   int             // drops answers to a closed kill-switch dialog
 	sideFocus paneID          // the tabbed pane shown beside the timeline in split mode
 }
@@ -174,6 +173,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEntries(msg)
 	case snapshotsMsg:
 		m.data.apply(msg)
+		for _, s := range msg {
+			if s.Kind == sources.KindChanges {
+				m.mergeChanges()
+				break
+			}
+		}
 		if m.deps.Snapshots == nil {
 			return m, nil
 		}
@@ -227,8 +232,9 @@ func (m *Model) onEntries(msg entriesMsg) tea.Cmd {
 		m.readErr = msg.err
 	}
 	shifted := !m.loaded
-	m.noteSuspects(msg.entries)
+	changed := false
 	for _, e := range msg.entries {
+		changed = changed || e.Kind == incident.KindChange
 		m.rec.Add(e)
 		// A back-filled entry lands in the middle, a redaction removes one:
 		// either shifts the indices a filter keeps.
@@ -239,6 +245,9 @@ func (m *Model) onEntries(msg entriesMsg) tea.Cmd {
 	m.loaded = true
 	if shifted {
 		m.timeline.refilter(m.rec)
+	}
+	if changed {
+		m.mergeChanges()
 	}
 	return m.readJournal(true)
 }

@@ -452,3 +452,27 @@ func TestViewCostDoesNotGrowWithTheJournal(t *testing.T) {
 		t.Fatalf("rendering with 20k entries took %v vs %v with 1", b, s)
 	}
 }
+
+func TestMarkingAChangeSuspectJournalsItAndShowsItFirst(t *testing.T) {
+	h := newHarness(t, nil)
+	now := time.Now().UTC()
+	h.send(snapshotsMsg{{ID: "github/acme/api", Kind: sources.KindChanges, GoodAt: now, Value: []incident.ChangeData{
+		{Repo: "acme/api", Kind: "deploy", Title: "deploy 142", Ref: "142", At: now.Add(-5 * time.Minute), Status: "success"},
+		{Repo: "acme/api", Kind: "pr", Title: "async writes", Ref: "77", At: now.Add(-40 * time.Minute)},
+	}}})
+	h.m.focus = paneChanges
+	h.m.relayout()
+	h.key("down", "x") // the older PR
+	es := h.entries()
+	var c incident.ChangeData
+	if last := es[len(es)-1]; last.Kind != incident.KindChange || last.Decode(&c) != nil || !c.Suspect || c.Ref != "77" {
+		t.Fatalf("last entry = %+v", last)
+	}
+	h.sync()
+	if first := h.m.data.changes[0]; first.Ref != "77" || !first.Suspect {
+		t.Fatalf("suspect not first: %+v", h.m.data.changes)
+	}
+	if !strings.Contains(h.screen(), "suspect async writes") {
+		t.Errorf("pane does not show the suspect:\n%s", h.screen())
+	}
+}

@@ -267,7 +267,7 @@ func (m *Model) changeLine(i, w int, selected bool) string {
 	}
 	style, _ := m.st.level(c.Status)
 	title := clean(c.Title)
-	if m.isSuspect(c) {
+	if c.Suspect {
 		title = m.st.Crit.Render("suspect ") + title
 	}
 	return columns(w, []int{5, 7, 7, 0, 12, 9}, c.At.UTC().Format("15:04"), rel, clean(c.Kind),

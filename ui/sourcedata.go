@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"sort"
-
 	"github.com/sitrep-dev/sitrep/incident"
 	"github.com/sitrep-dev/sitrep/sources"
 	"github.com/sitrep-dev/sitrep/sources/alerts"
@@ -20,7 +18,8 @@ type sourceData struct {
 
 	alerts  []alerts.Alert
 	flags   []flags.Flag
-	changes []incident.ChangeData
+	fetched []incident.ChangeData // from the GitHub pollers
+	changes []incident.ChangeData // fetched merged with the journal's marks; see Model.mergeChanges
 }
 
 func newSourceData(pollers []sources.Poller) sourceData {
@@ -59,13 +58,12 @@ func (d *sourceData) apply(batch []sources.Snapshot) {
 		}
 	}
 	if touched[sources.KindChanges] {
-		d.changes = d.changes[:0]
+		d.fetched = d.fetched[:0]
 		for _, id := range d.order[sources.KindChanges] {
 			if cs, ok := d.snaps[id].Value.([]incident.ChangeData); ok {
-				d.changes = append(d.changes, cs...)
+				d.fetched = append(d.fetched, cs...)
 			}
 		}
-		sort.SliceStable(d.changes, func(i, j int) bool { return d.changes[i].At.After(d.changes[j].At) })
 	}
 }
 
