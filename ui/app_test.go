@@ -472,7 +472,7 @@ func TestMarkingAChangeSuspectJournalsItAndShowsItFirst(t *testing.T) {
 	if first := h.m.data.changes[0]; first.Ref != "77" || !first.Suspect {
 		t.Fatalf("suspect not first: %+v", h.m.data.changes)
 	}
-	if !strings.Contains(h.screen(), "suspect async writes") {
+	if !strings.Contains(h.screen(), "suspect acme/api: async writes") {
 		t.Errorf("pane does not show the suspect:\n%s", h.screen())
 	}
 }

@@ -266,12 +266,15 @@ func (m *Model) changeLine(i, w int, selected bool) string {
 		rel = incident.FormatDuration(c.At.Sub(m.rec.Start).Truncate(time.Minute))
 	}
 	style, _ := m.st.level(c.Status)
-	title := clean(c.Title)
+	what := m.sel(clean(c.Repo)+": "+clean(c.Title), selected)
 	if c.Suspect {
-		title = m.st.Crit.Render("suspect ") + title
+		what = m.st.Crit.Render("suspect ") + what
+	}
+	if w < 80 {
+		return columns(w, []int{5, 6, 6, 0}, c.At.UTC().Format("15:04"), rel, clean(c.Kind), what)
 	}
 	return columns(w, []int{5, 7, 7, 0, 12, 9}, c.At.UTC().Format("15:04"), rel, clean(c.Kind),
-		m.sel(clean(c.Repo)+" "+title, selected), clean(c.Author), style.Render(clean(c.Status)))
+		what, clean(c.Author), style.Render(clean(c.Status)))
 }
 
 func (m *Model) timelineLine(i, w int, selected bool) string {
