@@ -61,6 +61,17 @@ func (p Preview) String() string {
 	return b.String()
 }
 
+// problems lists "target: why" for each target that cannot publish.
+func (p Preview) problems() []string {
+	var out []string
+	for _, t := range p.Targets {
+		if t.Problem != "" {
+			out = append(out, t.Name+": "+t.Problem)
+		}
+	}
+	return out
+}
+
 // Outcome is the result of publishing one update to one target.
 type Outcome struct {
 	UpdateID string
@@ -156,12 +167,7 @@ func plan(entries []incident.Entry, l *StatusLog, u *StatusUpdate, targets []pub
 func Publish(ctx context.Context, j *incident.Journal, o PublishOptions) (PublishResult, error) {
 	now := nowFunc(o.Now)
 	var res PublishResult
-	err := withPublishLock(j, func() error {
-		entries, err := j.Load()
-		if err != nil {
-			return err
-		}
-		l := ReadStatus(entries)
+	err := withFreshStatus(j, func(entries []incident.Entry, l *StatusLog) error {
 		u := l.Latest()
 		if u == nil {
 			return ErrNothingToPublish
@@ -180,13 +186,7 @@ func Publish(ctx context.Context, j *incident.Journal, o PublishOptions) (Publis
 			return errors.New("the draft changed since the preview (another session edited it): review it again before publishing")
 		}
 		p, ups := plan(entries, l, u, targets, now())
-		var problems []string
-		for _, t := range p.Targets {
-			if t.Problem != "" {
-				problems = append(problems, t.Name+": "+t.Problem)
-			}
-		}
-		if len(problems) > 0 {
+		if problems := p.problems(); len(problems) > 0 {
 			return fmt.Errorf("nothing was published:\n  %s", strings.Join(problems, "\n  "))
 		}
 		if o.Confirm != nil && !o.Confirm(p) {
@@ -212,12 +212,7 @@ func Publish(ctx context.Context, j *incident.Journal, o PublishOptions) (Publis
 func Retry(ctx context.Context, j *incident.Journal, o PublishOptions) (PublishResult, error) {
 	now := nowFunc(o.Now)
 	var res PublishResult
-	err := withPublishLock(j, func() error {
-		entries, err := j.Load()
-		if err != nil {
-			return err
-		}
-		l := ReadStatus(entries)
+	err := withFreshStatus(j, func(entries []incident.Entry, l *StatusLog) error {
 		queued := l.Queued()
 		if len(queued) == 0 {
 			return errors.New("nothing to retry: every published update reached every target it was sent to")
@@ -243,12 +238,9 @@ func Retry(ctx context.Context, j *incident.Journal, o PublishOptions) (PublishR
 				jb := job{target: t}
 				var problems []string
 				for _, q := range queued[name] {
-					_, ups := plan(entries, l, q, []publish.Target{t}, now())
-					pu := ups[name]
-					if err := t.Check(pu); err != nil {
-						problems = append(problems, name+": "+err.Error())
-					}
-					jb.updates = append(jb.updates, pu)
+					p, ups := plan(entries, l, q, []publish.Target{t}, now())
+					problems = append(problems, p.problems()...)
+					jb.updates = append(jb.updates, ups[name])
 				}
 				if len(problems) > 0 {
 					return fmt.Errorf("nothing was retried:\n  %s", strings.Join(problems, "\n  "))
@@ -352,6 +344,18 @@ func nowFunc(f func() time.Time) func() time.Time {
 		return func() time.Time { return time.Now().UTC() }
 	}
 	return f
+}
+
+// withFreshStatus runs fn under the publish lock with the status log read
+// from the journal after taking it, so what another session just did counts.
+func withFreshStatus(j *incident.Journal, fn func([]incident.Entry, *StatusLog) error) error {
+	return withPublishLock(j, func() error {
+		entries, err := j.Load()
+		if err != nil {
+			return err
+		}
+		return fn(entries, ReadStatus(entries))
+	})
 }
 
 // withPublishLock runs fn holding an exclusive lock on the incident's
