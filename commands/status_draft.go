@@ -65,7 +65,7 @@ func Draft(j *incident.Journal, o DraftOptions) (incident.Entry, incident.Status
 		return incident.Entry{}, d, err
 	}
 	e, err := j.Append(incident.Draft{
-		At: o.At, Author: o.Author, Kind: incident.KindStatus,
+		At: o.At, Author: authorOr(o.Author), Kind: incident.KindStatus,
 		Text: fmt.Sprintf("status draft (%s): %s", d.State, statusFirstLine(d.Body)),
 		Data: d,
 	})
@@ -102,4 +102,13 @@ func statusFirstLine(s string) string {
 		s = string(r[:80]) + "…"
 	}
 	return s
+}
+
+// authorOr is who acts: the given name, else the environment's user@host,
+// so an entry never lacks an author.
+func authorOr(name string) string {
+	if name != "" {
+		return name
+	}
+	return incident.Author()
 }

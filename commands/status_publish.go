@@ -327,7 +327,7 @@ func publishOne(ctx context.Context, j *incident.Journal, t publish.Target, u pu
 	if err != nil {
 		text = fmt.Sprintf("status %s failed on %s: %s", d.State, d.Target, d.Error)
 	}
-	if _, jerr := j.Append(incident.Draft{At: now(), Author: author, Kind: incident.KindStatus, Text: text, Data: d}); jerr != nil {
+	if _, jerr := j.Append(incident.Draft{At: now(), Author: authorOr(author), Kind: incident.KindStatus, Text: text, Data: d}); jerr != nil {
 		if err == nil {
 			// The update is out but the journal does not know: a retry
 			// would send it again. Say so plainly.

@@ -241,3 +241,17 @@ func TestStatuspageMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestStatuspageHangIsCutOffByTheTimeout(t *testing.T) {
+	f := publishtest.New(t)
+	f.Hang = true
+	s := newTestStatuspage(t, f.URL)
+	start := time.Now()
+	_, err := s.Publish(ctxTimeout(t, 200*time.Millisecond), spUpdate("investigating", "x"))
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("returned after %s", d)
+	}
+}
