@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // Prometheus is the server PromQL metrics are queried from.
@@ -68,11 +70,9 @@ type Expect struct {
 	MaxLatency   Duration `yaml:"max_latency"` // slower is "degraded"
 }
 
-var selectorRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\{\s*([a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"\s*,?\s*)*\})?$`)
-
 // ValidSelector reports whether s is a metric name with optional label
-// matchers, as accepted by `series:`.
-func ValidSelector(s string) bool { return selectorRE.MatchString(strings.TrimSpace(s)) }
+// matchers, as accepted by `series:` (the scrape poller's own parser).
+func ValidSelector(s string) bool { _, err := selector.Parse(s); return err == nil }
 
 func (c *Config) validateSources(v *validator) {
 	if p := c.Prometheus; p != nil {
@@ -111,10 +111,15 @@ func (c *Config) validateSources(v *validator) {
 			if m.Series != "" {
 				v.errorf(p+".series", "series only applies to scrape metrics")
 			}
+			if m.Quantile != nil {
+				v.errorf(p+".quantile", "quantile only applies to scrape metrics; in PromQL use histogram_quantile()")
+			}
 		default:
 			v.httpURL(p+".scrape", m.Scrape)
-			if v.required(p+".series", m.Series) && !ValidSelector(m.Series) {
-				v.errorf(p+".series", "invalid series selector %q: write name or name{label=\"value\"}", m.Series)
+			if v.required(p+".series", m.Series) {
+				if _, err := selector.Parse(m.Series); err != nil {
+					v.errorf(p+".series", "%v; write name or name{label=\"value\",other=~\"regexp\"}", err)
+				}
 			}
 		}
 		if m.Quantile != nil && (*m.Quantile < 0 || *m.Quantile > 1) {
@@ -153,19 +158,55 @@ func (c *Config) validateSources(v *validator) {
 			}
 			if h.Expect.BodyRegexp != "" {
 				if _, err := regexp.Compile(h.Expect.BodyRegexp); err != nil {
-					v.errorf(p+".expect.body_regexp", "invalid regexp: %v", err)
+					v.errorf(p+".expect.body_regexp", "%s", selector.RegexpError(err))
 				}
 			}
+			v.headers(p, h)
 		default:
 			if _, port, err := net.SplitHostPort(h.TCP); err != nil || port == "" {
-				v.errorf(p+".tcp", "%q is not host:port", h.TCP)
+				v.errorf(p+".tcp", "%q is not host:port (e.g. db.internal:5432)", h.TCP)
 			}
-			if v.has(p+".expect") || v.has(p+".method") || len(h.Headers) > 0 {
-				v.errorf(p, "method, headers and expect apply only to url checks")
+			for _, k := range []string{"method", "headers", "headers_env", "expect"} {
+				if v.has(p + "." + k) {
+					v.errorf(p+"."+k, "applies only to url checks, not tcp")
+				}
 			}
 		}
 		v.positive(p+".expect.max_latency", h.Expect.MaxLatency)
 		v.timing(p, h.Interval, h.Timeout)
+	}
+}
+
+var (
+	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	headerNameRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+)
+
+// secretHeaders carry credentials; their values belong in headers_env.
+var secretHeaders = map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "x-api-key": true}
+
+// headers checks an HTTP check's header names, and that credentials come
+// from the environment rather than sitting in the file.
+func (v *validator) headers(p string, h Health) {
+	for _, name := range sortedKeys(h.Headers) {
+		val, path := h.Headers[name], p+".headers."+name
+		switch {
+		case !headerNameRE.MatchString(name):
+			v.errorf(path, "%q is not a valid header name", name)
+		case secretHeaders[strings.ToLower(name)] && val != "":
+			v.errorf(path, "credentials do not belong in the config file: use headers_env: {%s: ENV_VAR}", name)
+		}
+	}
+	for _, name := range sortedKeys(h.HeadersEnv) {
+		env, path := h.HeadersEnv[name], p+".headers_env."+name
+		switch {
+		case !headerNameRE.MatchString(name):
+			v.errorf(path, "%q is not a valid header name", name)
+		case !envNameRE.MatchString(env):
+			v.errorf(path, "%q is not an environment variable name", env)
+		case h.Headers[name] != "":
+			v.errorf(path, "header %s is also set in headers", name)
+		}
 	}
 }
 

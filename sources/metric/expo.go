@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/sitrep-dev/sitrep/internal/sanitize"
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // ParseText parses Prometheus text exposition format (version 0.0.4) into
@@ -63,7 +64,7 @@ type bucket struct{ le, count float64 }
 // pick finds the samples sel selects in fams. Several matching series are
 // summed (for histograms their buckets are merged), like PromQL's sum();
 // a summary quantile cannot be summed, so there several matches are an error.
-func pick(fams map[string]*dto.MetricFamily, sel Selector, quantile *float64) (reading, error) {
+func pick(fams map[string]*dto.MetricFamily, sel selector.Selector, quantile *float64) (reading, error) {
 	name, part := sel.Name, ""
 	f := fams[name]
 	if f == nil {

@@ -3,6 +3,8 @@ package metric
 import (
 	"bytes"
 	"testing"
+
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // FuzzParseText feeds arbitrary exposition text through the parser and
@@ -21,7 +23,7 @@ func FuzzParseText(f *testing.F) {
 			return
 		}
 		for _, s := range sels {
-			sel, _ := ParseSelector(s)
+			sel, _ := selector.Parse(s)
 			r, err := pick(fams, sel, &q)
 			if err != nil || r.buckets == nil {
 				continue

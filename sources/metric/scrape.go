@@ -12,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/sitrep-dev/sitrep/sources"
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // Scrape reads one series straight from a /metrics endpoint, no
@@ -25,7 +26,7 @@ import (
 type Scrape struct {
 	Name       string
 	URL        string
-	Series     Selector
+	Series     selector.Selector
 	Quantile   *float64
 	Unit       string
 	Thresholds Thresholds

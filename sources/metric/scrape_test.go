@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sitrep-dev/sitrep/sources"
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // exporter serves whatever exposition text the test sets.
@@ -42,7 +43,7 @@ func newScrape(t *testing.T, e *exporter, series string, q *float64) (*Scrape, *
 	t.Helper()
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	sel, err := ParseSelector(series)
+	sel, err := selector.Parse(series)
 	if err != nil {
 		t.Fatal(err)
 	}

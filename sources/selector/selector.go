@@ -1,4 +1,8 @@
-package metric
+// Package selector parses series selectors as written in the config's
+// `series:` (name{label="v",other!="x",path=~"/api/.*",code!~"2.."}) and
+// matches them against label sets. It depends on the standard library only,
+// so config can validate with the very parser the scrape poller uses.
+package selector
 
 import (
 	"fmt"
@@ -58,14 +62,21 @@ func (s Selector) String() string {
 	return s.Name + "{" + strings.Join(parts, ",") + "}"
 }
 
-// ParseSelector parses a series selector. Errors say where and what.
-func ParseSelector(in string) (Selector, error) {
+// Parse parses a series selector. Errors say where and what, without
+// quoting the whole input (the caller knows which selector it was).
+func Parse(in string) (Selector, error) {
 	p := &selParser{s: strings.TrimSpace(in)}
 	sel, err := p.parse()
 	if err != nil {
-		return Selector{}, fmt.Errorf("series %q: %w", in, err)
+		return Selector{}, err
 	}
 	return sel, nil
+}
+
+// RegexpError is a regexp compile error without Go's "error parsing
+// regexp: " preamble: "invalid regexp: missing closing ): `(`".
+func RegexpError(err error) string {
+	return "invalid regexp: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 }
 
 type selParser struct {
@@ -136,9 +147,14 @@ func (p *selParser) matcher() (Matcher, error) {
 	}
 	m.Value = val
 	if m.Op == "=~" || m.Op == "!~" {
+		// Compile the expression as written first, so an error quotes
+		// the user's text rather than our anchored wrapper.
+		if _, err := regexp.Compile(val); err != nil {
+			return m, fmt.Errorf("label %s: %s", m.Label, RegexpError(err))
+		}
 		re, err := regexp.Compile("^(?:" + val + ")$")
 		if err != nil {
-			return m, fmt.Errorf("label %s: invalid regexp: %v", m.Label, err)
+			return m, fmt.Errorf("label %s: %s", m.Label, RegexpError(err))
 		}
 		m.re = re
 	}

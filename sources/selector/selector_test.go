@@ -1,11 +1,11 @@
-package metric
+package selector
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestParseSelector(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		in      string
 		want    string // String() of the result
@@ -29,7 +29,7 @@ func TestParseSelector(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			sel, err := ParseSelector(tt.in)
+			sel, err := Parse(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -47,7 +47,7 @@ func TestParseSelector(t *testing.T) {
 }
 
 func TestMatchersAreAnchoredAndTreatMissingLabelsAsEmpty(t *testing.T) {
-	sel, err := ParseSelector(`x{code=~"5..", env!="dev", zone=""}`)
+	sel, err := Parse(`x{code=~"5..", env!="dev", zone=""}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +68,17 @@ func TestMatchersAreAnchoredAndTreatMissingLabelsAsEmpty(t *testing.T) {
 	}
 }
 
-func FuzzParseSelector(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"up", `x{a="1",b=~"c.*"}`, `x{a!~"\\"}`, `x{`, `{}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		sel, err := ParseSelector(s)
+		sel, err := Parse(s)
 		if err != nil {
 			return
 		}
 		// What parses must round-trip.
-		again, err := ParseSelector(sel.String())
+		again, err := Parse(sel.String())
 		if err != nil || again.String() != sel.String() {
 			t.Fatalf("%q -> %q does not round-trip: %v", s, sel.String(), err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/sitrep-dev/sitrep/sources/alerts"
 	"github.com/sitrep-dev/sitrep/sources/health"
 	"github.com/sitrep-dev/sitrep/sources/metric"
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // Pollers returns a poller per configured metric, health check and the
@@ -34,7 +35,7 @@ func Pollers(cfg *config.Config) ([]sources.Poller, error) {
 			})
 			continue
 		}
-		sel, err := metric.ParseSelector(m.Series)
+		sel, err := selector.Parse(m.Series)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("metrics[%d].series: %w", i, err))
 			continue
