@@ -22,9 +22,12 @@ type StatusTarget struct {
 	// github: a comment on the incident's tracking issue
 	Repo string `yaml:"repo"`
 
-	// webhook
-	URL    string `yaml:"url"`
-	Format string `yaml:"format"` // slack (default: {"text": ...}) | full
+	// webhook. A Slack webhook URL is itself a secret: prefer url_env or
+	// url_file, read at use time like a token.
+	URL     string `yaml:"url"`
+	URLEnv  string `yaml:"url_env"`
+	URLFile string `yaml:"url_file"`
+	Format  string `yaml:"format"` // slack (default: {"text": ...}) | full
 
 	// file: a Markdown file the rendered update is appended to
 	Path string `yaml:"path"`
@@ -94,14 +97,22 @@ func (c *Config) validateStatus(v *validator) {
 				v.errorf(p+".token_env", "is required (or token_file, or github.token_env): creating the tracking issue needs a token")
 			}
 		case "webhook":
-			if v.required(p+".url", t.URL) {
-				v.httpURL(p+".url", t.URL)
+			switch n := countSet(t.URL, t.URLEnv, t.URLFile); {
+			case n == 0:
+				v.errorf(p+".url", "is required (or url_env / url_file, better for a URL that embeds a secret)")
+			case n > 1:
+				v.errorf(p+".url", "set one of url, url_env and url_file")
 			}
+			v.httpURL(p+".url", t.URL)
+			v.secret(p, "url_env", t.URLEnv, "url_file", t.URLFile)
 			v.oneOf(p+".format", t.Format, "slack", "full")
 		case "file":
 			v.required(p+".path", t.Path)
 		default:
 			v.errorf(p+".provider", "%q is not one of: statuspage, github, webhook, file", t.Provider)
+		}
+		if t.Provider != "webhook" && (t.URL != "" || t.URLEnv != "" || t.URLFile != "") {
+			v.errorf(p+".url", "only webhook targets have a url")
 		}
 		if t.Provider != "statuspage" && len(t.Components) > 0 {
 			v.errorf(p+".components", "only statuspage targets map components to ids")
@@ -129,6 +140,16 @@ func CheckStatusTemplate(state, text string) error {
 		return fmt.Errorf("template fails on an incident: %v (fields: ID, Title, Severity, Started, Elapsed, Components, LastNote, State)", err)
 	}
 	return nil
+}
+
+func countSet(vals ...string) int {
+	n := 0
+	for _, v := range vals {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func sortedKeys[V any](m map[string]V) []string {

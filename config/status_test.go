@@ -53,6 +53,22 @@ status_templates:
 status_templates:
   fixed: "x"
 `, `status_templates.fixed: "fixed" is not one of`},
+		{"a webhook URL may come from the environment", `
+status:
+  - {provider: webhook, url_env: SLACK_WEBHOOK_URL}
+`, ""},
+		{"a webhook needs a URL from somewhere", `
+status:
+  - {provider: webhook, format: slack}
+`, "status[0].url: is required (or url_env / url_file"},
+		{"a webhook URL is given once", `
+status:
+  - {provider: webhook, url: https://hooks.example/x, url_env: HOOK}
+`, "status[0].url: set one of url, url_env and url_file"},
+		{"only webhooks have a url", `
+status:
+  - {provider: file, path: s.md, url: https://x.example/}
+`, "status[0].url: only webhook targets have a url"},
 		{"two targets with one name", `
 status:
   - {provider: file, path: a.md}

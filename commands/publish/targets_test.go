@@ -175,3 +175,31 @@ func TestFileFailures(t *testing.T) {
 		t.Error("a cancelled publish wrote the file")
 	}
 }
+
+func TestWebhookURLFromTheEnvironment(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/services/T0/B0/s3cr3tpath" {
+			hits.Add(1)
+		}
+	}))
+	defer srv.Close()
+	w, err := NewWebhook(config.StatusTarget{Provider: "webhook", Name: "slack", URLEnv: "TEST_HOOK_URL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Check(Update{}); err == nil || !strings.Contains(err.Error(), "$TEST_HOOK_URL") {
+		t.Errorf("Check without the variable: %v", err)
+	}
+	t.Setenv("TEST_HOOK_URL", srv.URL+"/services/T0/B0/s3cr3tpath")
+	if d := w.Describe(Update{}); strings.Contains(d, "s3cr3tpath") || !strings.Contains(d, "127.0.0.1") {
+		t.Errorf("Describe = %q", d)
+	}
+	if _, err := w.Publish(ctxTimeout(t, time.Second), spUpdate("investigating", "x")); err != nil || hits.Load() != 1 {
+		t.Fatalf("publish: %v, %d hits", err, hits.Load())
+	}
+	t.Setenv("TEST_HOOK_URL", "ftp://127.0.0.1/s3cr3tpath")
+	if err := w.Check(Update{}); err == nil || strings.Contains(err.Error(), "s3cr3tpath") {
+		t.Errorf("bad URL: %v", err)
+	}
+}

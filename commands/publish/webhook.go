@@ -17,7 +17,8 @@ import (
 // receivers that accept Slack's shape), or the whole update with "full".
 type Webhook struct {
 	base
-	url    string // may embed a secret (Slack's do): never put it in an error
+	url    string // from url:, or "" when it is a secret (urlSrc)
+	urlSrc secret // url_env / url_file, read at use time
 	full   bool
 	token  secret // optional: sent as Authorization: Bearer
 	client *http.Client
@@ -25,18 +26,45 @@ type Webhook struct {
 
 // NewWebhook builds a webhook target from its config.
 func NewWebhook(t config.StatusTarget) (*Webhook, error) {
-	u, err := url.Parse(t.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("url is not an http(s) URL")
-	}
-	b := newBase(t)
-	return &Webhook{
-		base:   b,
+	w := &Webhook{
+		base:   newBase(t),
 		url:    t.URL,
+		urlSrc: secret{t.URLEnv, t.URLFile},
 		full:   t.Format == "full",
 		token:  secret{t.TokenEnv, t.TokenFile},
-		client: sources.HTTPClient(b.timeout),
-	}, nil
+	}
+	w.client = sources.HTTPClient(w.timeout)
+	if w.url == "" && !w.urlSrc.set() {
+		return nil, fmt.Errorf("no url: set url, url_env or url_file")
+	}
+	if w.url != "" {
+		if _, err := parseHookURL(w.url); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// parseHookURL checks a webhook URL without ever quoting it.
+func parseHookURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the webhook url is not an http(s) URL")
+	}
+	return u, nil
+}
+
+// target is the URL to post to, read from its secret source if need be.
+func (w *Webhook) target() (*url.URL, error) {
+	raw := w.url
+	if raw == "" {
+		s, err := w.urlSrc.read()
+		if err != nil {
+			return nil, fmt.Errorf("webhook url: %w", err)
+		}
+		raw = s
+	}
+	return parseHookURL(raw)
 }
 
 // FullUpdate is the body of a `format: full` webhook.
@@ -75,7 +103,7 @@ func (w *Webhook) payload(u Update) ([]byte, error) {
 // Describe names the host only: the rest of a webhook URL is often a secret.
 func (w *Webhook) Describe(Update) string {
 	host := "the webhook"
-	if u, err := url.Parse(w.url); err == nil {
+	if u, err := w.target(); err == nil {
 		host = u.Host
 	}
 	if w.full {
@@ -84,8 +112,11 @@ func (w *Webhook) Describe(Update) string {
 	return `POST {"text": …} to ` + host
 }
 
-// Check only verifies an optional token is readable.
+// Check verifies the URL and an optional token are readable.
 func (w *Webhook) Check(Update) error {
+	if _, err := w.target(); err != nil {
+		return err
+	}
 	if !w.token.set() {
 		return nil
 	}
@@ -99,7 +130,11 @@ func (w *Webhook) Publish(ctx context.Context, u Update) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequest(http.MethodPost, w.url, bytes.NewReader(body))
+	dest, err := w.target()
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequest(http.MethodPost, dest.String(), bytes.NewReader(body))
 	if err != nil {
 		return "", fmt.Errorf("cannot build the request (check the target's url)")
 	}
@@ -113,10 +148,10 @@ func (w *Webhook) Publish(ctx context.Context, u Update) (string, error) {
 	}
 	resp, answer, err := send(ctx, w.client, req)
 	if err != nil {
-		return "", scrub(err, token, w.url)
+		return "", scrub(err, token, dest.String(), dest.Path)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return "", scrub(fmt.Errorf("the webhook answered HTTP %d%s", resp.StatusCode, sources.Snippet(answer)), token, w.url)
+		return "", scrub(fmt.Errorf("the webhook answered HTTP %d%s", resp.StatusCode, sources.Snippet(answer)), token, dest.String(), dest.Path)
 	}
 	return fmt.Sprintf("HTTP %d", resp.StatusCode), nil
 }
