@@ -62,6 +62,9 @@ type Options struct {
 	Journal  *incident.Journal
 	Author   string
 	ReadOnly bool
+	// RecorderGap is the recorder's hysteresis (0: its default, a minute);
+	// the demo shortens it with its speed.
+	RecorderGap time.Duration
 	// Program options for tests (input/output); nil for the real terminal.
 	TeaOptions []tea.ProgramOption
 }
@@ -118,12 +121,12 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	sched := sources.NewScheduler(pollers, sources.Options{Concurrency: o.Config.Sources.Concurrency})
+	stopRecorder := startRecorder(ctx, sched, o.Journal, o.RecorderGap, logger)
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
 		_ = sched.Run(ctx)
 	}()
-	stopRecorder := startRecorder(ctx, sched, o.Journal, logger)
 
 	drafts := ui.NewDraftSaver(o.Journal.Dir(), o.Author)
 	model := ui.New(ui.Deps{

@@ -45,7 +45,9 @@ var demoVerb = cli.Extra{
 				return err
 			}
 			defer j.Close()
-			err = Run(ctx, Options{Config: world.Config(), Journal: j, Author: g.AuthorName()})
+			// The recorder's one-minute hysteresis runs on the story's clock.
+			gap := time.Duration(float64(time.Minute) / *speed)
+			err = Run(ctx, Options{Config: world.Config(), Journal: j, Author: g.AuthorName(), RecorderGap: gap})
 			fmt.Fprintf(e.Stderr, "demo journal: %s\nexport it with: sitrep --data %s export\n", j.Path(), data)
 			return err
 		}
