@@ -16,6 +16,7 @@ import (
 	"github.com/sitrep-dev/sitrep/sources/health"
 	"github.com/sitrep-dev/sitrep/sources/internal/testsrv"
 	"github.com/sitrep-dev/sitrep/sources/metric"
+	"github.com/sitrep-dev/sitrep/sources/selector"
 )
 
 // fault is one way the outside world misbehaves, and what each kind of
@@ -59,7 +60,7 @@ func faults(sent *atomic.Int64) []fault {
 
 // faultPollers builds one poller of each HTTP kind against url.
 func faultPollers(t *testing.T, name, url string, client *http.Client) map[string]sources.Poller {
-	sel, _ := metric.ParseSelector("x")
+	sel, _ := selector.Parse("x")
 	iv := time.Second
 	return map[string]sources.Poller{
 		"scrape": &metric.Scrape{Name: "scrape " + name, URL: url + "/metrics", Series: sel, Every: iv, Limit: faultTimeout, Client: client, MaxBody: faultMaxBody},
