@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sitrep-dev/sitrep/config"
 	"github.com/sitrep-dev/sitrep/incident"
 	"github.com/sitrep-dev/sitrep/internal/sanitize"
 )
@@ -82,4 +84,29 @@ func ParseComponent(s string) (incident.ComponentStatus, error) {
 		return incident.ComponentStatus{}, fmt.Errorf("component %q: status %q is not one of: %s", sanitize.Line(name), sanitize.Line(status), strings.Join(ComponentStatuses, ", "))
 	}
 	return incident.ComponentStatus{Name: name, Status: status}, nil
+}
+
+// KnownComponents lists the component names the commander can pick from:
+// those mapped on statuspage targets and those earlier updates named,
+// sorted and without duplicates.
+func KnownComponents(cfg *config.Config, entries []incident.Entry) []string {
+	seen := map[string]bool{}
+	if cfg != nil {
+		for _, t := range cfg.Status {
+			for name := range t.Components {
+				seen[name] = true
+			}
+		}
+	}
+	for _, u := range ReadStatus(entries).Updates {
+		for _, c := range u.Draft.Components {
+			seen[c.Name] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for name := range seen {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }

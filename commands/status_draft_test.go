@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sitrep-dev/sitrep/config"
 	"github.com/sitrep-dev/sitrep/incident"
 )
 
@@ -101,5 +102,14 @@ func TestReadStatusIgnoresRedactedAndStrayEntries(t *testing.T) {
 	l := ReadStatus(load(t, j))
 	if len(l.Updates) != 0 || l.OpenDraft() != nil {
 		t.Errorf("updates %+v", l.Updates)
+	}
+}
+
+func TestKnownComponentsMergesConfigAndHistory(t *testing.T) {
+	_, j := newIncident(t)
+	mustDraft(t, j, DraftOptions{State: "investigating", Body: "x", Components: []incident.ComponentStatus{{Name: "Queue", Status: "major_outage"}, {Name: "API", Status: "major_outage"}}})
+	cfg := &config.Config{Status: []config.StatusTarget{{Provider: "statuspage", Components: map[string]string{"API": "c1", "Web": "c2"}}}}
+	if got := strings.Join(KnownComponents(cfg, load(t, j)), ","); got != "API,Queue,Web" {
+		t.Errorf("KnownComponents = %s", got)
 	}
 }

@@ -98,7 +98,7 @@ func (s *Statuspage) Check(u Update) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("component(s) %s not mapped to a Statuspage id for target %q: add them under that target's components: (name: COMPONENT_ID) in the config",
+		return fmt.Errorf("component(s) %s have no Statuspage id for status target %q: add each as NAME: COMPONENT_ID under that target's components: in the config (ids are on Statuspage under Components)",
 			quoteAll(missing), s.name)
 	}
 	if u.Ref != "" && !statuspageID.MatchString(u.Ref) {
