@@ -2,6 +2,7 @@ package metric
 
 import (
 	"bytes"
+	"math"
 	"testing"
 
 	"github.com/sitrep-dev/sitrep/sources/selector"
@@ -29,6 +30,34 @@ func FuzzParseText(f *testing.F) {
 				continue
 			}
 			_ = quantileOf(q, r.buckets)
+		}
+	})
+}
+
+// FuzzFamilyLines: filtering never changes what a selector picks from a
+// payload that parses.
+func FuzzFamilyLines(f *testing.F) {
+	f.Add([]byte("# TYPE a counter\na{x=\"1\"} 3\n# TYPE b gauge\nb 1\n"), "a")
+	f.Add([]byte("# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\nother 1"), "h_count")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		sel, err := selector.Parse(name)
+		if err != nil {
+			return
+		}
+		full, err := ParseText(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		part, err := ParseText(bytes.NewReader(familyLines(data, familyNames(sel.Name))))
+		if err != nil {
+			t.Fatalf("the filtered payload does not parse: %v\n%q", err, familyLines(data, familyNames(sel.Name)))
+		}
+		q := 0.5
+		r1, err1 := pick(full, sel, &q)
+		r2, err2 := pick(part, sel, &q)
+		same := r1.value == r2.value || (math.IsNaN(r1.value) && math.IsNaN(r2.value))
+		if (err1 == nil) != (err2 == nil) || !same || r1.series != r2.series {
+			t.Fatalf("pick differs: full %+v %v, filtered %+v %v", r1, err1, r2, err2)
 		}
 	})
 }

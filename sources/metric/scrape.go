@@ -112,7 +112,9 @@ func (s *Scrape) fetch(ctx context.Context) (map[string]*dto.MetricFamily, error
 	if err != nil {
 		return nil, sources.Describe(ctx, err)
 	}
-	return ParseText(bytes.NewReader(body))
+	// Parse only the lines of the series' family: a large endpoint (5 MB is
+	// not unusual) would otherwise cost a full parse on every poll.
+	return ParseText(bytes.NewReader(familyLines(body, familyNames(s.Series.Name))))
 }
 
 // evaluate turns a reading into the number shown, using the previous
