@@ -44,33 +44,43 @@ func Draft(j *incident.Journal, o DraftOptions) (incident.Entry, incident.Status
 	if err := ValidateUpdate(d); err != nil {
 		return incident.Entry{}, d, err
 	}
-	entries, err := j.Load()
-	if err != nil {
-		return incident.Entry{}, d, err
-	}
-	l := ReadStatus(entries)
-	if from, back := backwards(l, d.State); back && !o.Force {
-		return incident.Entry{}, d, &BackwardsError{From: from, To: d.State}
-	}
-	if d.State == "resolved" && len(d.Components) == 0 {
-		if last := l.LastPublished(); last != nil {
-			for _, c := range last.Draft.Components {
-				d.Components = append(d.Components, incident.ComponentStatus{Name: c.Name, Status: "operational"})
+	// Under the publish lock, so a draft being published is not edited
+	// underneath it (what customers saw must match the journal).
+	var e incident.Entry
+	err := lockStatus(j, draftPatience, func() error {
+		entries, err := j.Load()
+		if err != nil {
+			return err
+		}
+		l := ReadStatus(entries)
+		if from, back := backwards(l, d.State); back && !o.Force {
+			return &BackwardsError{From: from, To: d.State}
+		}
+		if d.State == "resolved" && len(d.Components) == 0 {
+			if last := l.LastPublished(); last != nil {
+				for _, c := range last.Draft.Components {
+					d.Components = append(d.Components, incident.ComponentStatus{Name: c.Name, Status: "operational"})
+				}
 			}
 		}
-	}
-	if u := l.OpenDraft(); u != nil {
-		d.UpdateID = u.ID
-	} else if d.UpdateID, err = newUpdateID(); err != nil {
-		return incident.Entry{}, d, err
-	}
-	e, err := j.Append(incident.Draft{
-		At: o.At, Author: authorOr(o.Author), Kind: incident.KindStatus,
-		Text: fmt.Sprintf("status draft (%s): %s", d.State, statusFirstLine(d.Body)),
-		Data: d,
+		if u := l.OpenDraft(); u != nil {
+			d.UpdateID = u.ID
+		} else if d.UpdateID, err = newUpdateID(); err != nil {
+			return err
+		}
+		e, err = j.Append(incident.Draft{
+			At: o.At, Author: authorOr(o.Author), Kind: incident.KindStatus,
+			Text: fmt.Sprintf("status draft (%s): %s", d.State, statusFirstLine(d.Body)),
+			Data: d,
+		})
+		return err
 	})
 	return e, d, err
 }
+
+// draftPatience is how long saving a draft waits for a publish in another
+// session to finish before saying so.
+var draftPatience = 2 * time.Second
 
 func cleanComponents(cs []incident.ComponentStatus) []incident.ComponentStatus {
 	if len(cs) == 0 {

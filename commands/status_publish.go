@@ -113,12 +113,32 @@ func PreviewStatus(j *incident.Journal, targets []publish.Target, now time.Time)
 		return Preview{}, err
 	}
 	l := ReadStatus(entries)
+	u, targets, err := awaiting(l, targets)
+	if err != nil {
+		return Preview{}, err
+	}
+	p, _ := plan(entries, l, u, targets, now)
+	return p, nil
+}
+
+// awaiting is the update Publish would send and the targets it would go
+// to: the latest update, to each target without a result for it yet.
+func awaiting(l *StatusLog, all []publish.Target) (*StatusUpdate, []publish.Target, error) {
 	u := l.Latest()
 	if u == nil {
-		return Preview{}, ErrNothingToPublish
+		return nil, nil, ErrNothingToPublish
 	}
-	p, _ := plan(entries, l, u, unpublished(u, targets), now)
-	return p, nil
+	if len(all) == 0 {
+		return nil, nil, errors.New("no status targets configured: add a `status:` list to the config (statuspage, github, webhook or file)")
+	}
+	targets := unpublished(u, all)
+	if len(targets) == 0 {
+		if len(u.Failed()) > 0 {
+			return nil, nil, fmt.Errorf("update %s was already published, except to %s: run `sitrep status retry`", u.ID, strings.Join(u.Failed(), ", "))
+		}
+		return nil, nil, fmt.Errorf("update %s is already published to every target; %w", u.ID, ErrNothingToPublish)
+	}
+	return u, targets, nil
 }
 
 // unpublished are the targets that have no result for u yet: all of them
@@ -168,19 +188,9 @@ func Publish(ctx context.Context, j *incident.Journal, o PublishOptions) (Publis
 	now := nowFunc(o.Now)
 	var res PublishResult
 	err := withFreshStatus(j, func(entries []incident.Entry, l *StatusLog) error {
-		u := l.Latest()
-		if u == nil {
-			return ErrNothingToPublish
-		}
-		if len(o.Targets) == 0 {
-			return errors.New("no status targets configured: add a `status:` list to the config (statuspage, github, webhook or file)")
-		}
-		targets := unpublished(u, o.Targets)
-		if len(targets) == 0 {
-			if len(u.Failed()) > 0 {
-				return fmt.Errorf("update %s was already published, except to %s: run `sitrep status retry`", u.ID, strings.Join(u.Failed(), ", "))
-			}
-			return fmt.Errorf("update %s is already published to every target; %w", u.ID, ErrNothingToPublish)
+		u, targets, err := awaiting(l, o.Targets)
+		if err != nil {
+			return err
 		}
 		if o.Seen != nil && (o.Seen.UpdateID != u.ID || o.Seen.DraftSeq != u.DraftSeq) {
 			return errors.New("the draft changed since the preview (another session edited it): review it again before publishing")
@@ -358,21 +368,39 @@ func withFreshStatus(j *incident.Journal, fn func([]incident.Entry, *StatusLog) 
 	})
 }
 
+// errPublishing is returned while another session holds the publish lock.
+var errPublishing = errors.New("another sitrep session is publishing status updates for this incident right now (it may be waiting at its confirmation); try again in a moment, and check `sitrep status show`")
+
 // withPublishLock runs fn holding an exclusive lock on the incident's
-// status.lock, so two sessions cannot publish the same draft at once; the
-// second is told, not made to wait.
+// status.lock, so two sessions cannot publish the same draft at once, nor
+// edit a draft while it is being published. The second is told, not made
+// to wait: the holder may sit at a confirmation prompt.
 func withPublishLock(j *incident.Journal, fn func() error) error {
+	return lockStatus(j, 0, fn)
+}
+
+// lockStatus takes status.lock, trying for up to patience before giving up
+// with errPublishing.
+func lockStatus(j *incident.Journal, patience time.Duration, fn func() error) error {
 	path := filepath.Join(j.Dir(), "status.lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("cannot create %s: %w", path, err)
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return errors.New("another sitrep session is publishing status updates for this incident right now; wait, then check `sitrep status show`")
+	deadline := time.Now().Add(patience)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
 		}
-		return fmt.Errorf("lock %s: %w", path, err)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("lock %s: %w", path, err)
+		}
+		if time.Now().After(deadline) {
+			return errPublishing
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	return fn()

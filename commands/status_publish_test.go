@@ -414,7 +414,7 @@ func TestOnlyOneSessionPublishesAtATime(t *testing.T) {
 		_, err := Publish(context.Background(), j, PublishOptions{Targets: []publish.Target{&fakeTarget{name: "a"}}, Confirm: yes})
 		return err
 	})
-	if err == nil || !strings.Contains(err.Error(), "another sitrep session is publishing") {
+	if !errors.Is(err, errPublishing) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -434,5 +434,23 @@ func TestPublishRefusesADraftChangedSinceThePreview(t *testing.T) {
 	p, _ = PreviewStatus(j, ts, t0)
 	if res, err := Publish(context.Background(), j, PublishOptions{Targets: ts, Seen: &p}); err != nil || outcomes(res) != "a:ok" {
 		t.Fatalf("%s %v", outcomes(res), err)
+	}
+}
+
+func TestADraftIsNotEditedWhilePublishing(t *testing.T) {
+	_, j := newIncident(t)
+	mustDraft(t, j, DraftOptions{State: "investigating", Body: "one"})
+	old := draftPatience
+	draftPatience = 100 * time.Millisecond
+	defer func() { draftPatience = old }()
+	err := withPublishLock(j, func() error {
+		_, _, err := Draft(j, DraftOptions{State: "investigating", Body: "edited mid-publish"})
+		return err
+	})
+	if !errors.Is(err, errPublishing) {
+		t.Fatalf("err = %v", err)
+	}
+	if l, _ := Show(j); l.Latest().Draft.Body != "one" {
+		t.Error("the draft changed during a publish")
 	}
 }
