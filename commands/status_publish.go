@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/sitrep-dev/sitrep/commands/publish"
@@ -27,49 +24,6 @@ type PublishOptions struct {
 	Seen   *Preview
 	Author string
 	Now    func() time.Time // for tests; nil means time.Now
-}
-
-// Preview is an update exactly as it will go out, and where.
-type Preview struct {
-	UpdateID string
-	DraftSeq int64
-	Data     incident.StatusData
-	Markdown string // RenderUpdate
-	Plain    string // RenderPlain
-	Chars    int    // characters in the body
-	Targets  []PlannedTarget
-}
-
-// PlannedTarget is what one target will do with the update.
-type PlannedTarget struct {
-	Name, Provider, Action string
-	Problem                string // why it cannot publish (Check failed); "" when fine
-}
-
-// String is the preview as the CLI prints it and the dashboard shows it.
-func (p Preview) String() string {
-	var b strings.Builder
-	b.WriteString(p.Markdown)
-	fmt.Fprintf(&b, "\n— %d characters · update %s\n", p.Chars, p.UpdateID)
-	for _, t := range p.Targets {
-		if t.Problem != "" {
-			fmt.Fprintf(&b, "  ✗ %s (%s): %s\n", t.Name, t.Provider, t.Problem)
-			continue
-		}
-		fmt.Fprintf(&b, "  → %s (%s): %s\n", t.Name, t.Provider, t.Action)
-	}
-	return b.String()
-}
-
-// problems lists "target: why" for each target that cannot publish.
-func (p Preview) problems() []string {
-	var out []string
-	for _, t := range p.Targets {
-		if t.Problem != "" {
-			out = append(out, t.Name+": "+t.Problem)
-		}
-	}
-	return out
 }
 
 // Outcome is the result of publishing one update to one target.
@@ -105,77 +59,6 @@ var ErrNotConfirmed = errors.New("not published: cancelled at the preview")
 
 // ErrNothingToPublish is returned when no draft awaits publishing.
 var ErrNothingToPublish = errors.New("no draft to publish: write one with `sitrep status draft --state STATE TEXT`")
-
-// PreviewStatus shows the latest draft as it would be published now.
-func PreviewStatus(j *incident.Journal, targets []publish.Target, now time.Time) (Preview, error) {
-	entries, err := j.Load()
-	if err != nil {
-		return Preview{}, err
-	}
-	l := ReadStatus(entries)
-	u, targets, err := awaiting(l, targets)
-	if err != nil {
-		return Preview{}, err
-	}
-	p, _ := plan(entries, l, u, targets, now)
-	return p, nil
-}
-
-// awaiting is the update Publish would send and the targets it would go
-// to: the latest update, to each target without a result for it yet.
-func awaiting(l *StatusLog, all []publish.Target) (*StatusUpdate, []publish.Target, error) {
-	u := l.Latest()
-	if u == nil {
-		return nil, nil, ErrNothingToPublish
-	}
-	if len(all) == 0 {
-		return nil, nil, errors.New("no status targets configured: add a `status:` list to the config (statuspage, github, webhook or file)")
-	}
-	targets := unpublished(u, all)
-	if len(targets) == 0 {
-		if len(u.Failed()) > 0 {
-			return nil, nil, fmt.Errorf("update %s was already published, except to %s: run `sitrep status retry`", u.ID, strings.Join(u.Failed(), ", "))
-		}
-		return nil, nil, fmt.Errorf("update %s is already published to every target; %w", u.ID, ErrNothingToPublish)
-	}
-	return u, targets, nil
-}
-
-// unpublished are the targets that have no result for u yet: all of them
-// for a fresh draft; after a crash mid-publish, the ones never answered.
-func unpublished(u *StatusUpdate, targets []publish.Target) []publish.Target {
-	var out []publish.Target
-	for _, t := range targets {
-		if _, done := u.Results[t.Name()]; !done {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// plan builds the preview and each target's Update for u.
-func plan(entries []incident.Entry, l *StatusLog, u *StatusUpdate, targets []publish.Target, now time.Time) (Preview, map[string]publish.Update) {
-	rec := incident.NewRecord(entries)
-	p := Preview{
-		UpdateID: u.ID, DraftSeq: u.DraftSeq, Data: u.Draft,
-		Markdown: RenderUpdate(u.Draft), Plain: RenderPlain(u.Draft), Chars: Chars(u.Draft),
-	}
-	ups := map[string]publish.Update{}
-	for _, t := range targets {
-		pu := publish.Update{
-			Data: u.Draft, Markdown: p.Markdown, Plain: p.Plain,
-			IncidentID: rec.ID, IncidentTitle: sanitize.Line(rec.Title),
-			Ref: l.Ref(t.Name()), At: now,
-		}
-		ups[t.Name()] = pu
-		pt := PlannedTarget{Name: t.Name(), Provider: t.Provider(), Action: t.Describe(pu)}
-		if err := t.Check(pu); err != nil {
-			pt.Problem = err.Error()
-		}
-		p.Targets = append(p.Targets, pt)
-	}
-	return p, ups
-}
 
 // Publish sends the latest draft to every target that has not had it yet,
 // concurrently, each within its own timeout, after Confirm approves the
@@ -354,54 +237,4 @@ func nowFunc(f func() time.Time) func() time.Time {
 		return func() time.Time { return time.Now().UTC() }
 	}
 	return f
-}
-
-// withFreshStatus runs fn under the publish lock with the status log read
-// from the journal after taking it, so what another session just did counts.
-func withFreshStatus(j *incident.Journal, fn func([]incident.Entry, *StatusLog) error) error {
-	return withPublishLock(j, func() error {
-		entries, err := j.Load()
-		if err != nil {
-			return err
-		}
-		return fn(entries, ReadStatus(entries))
-	})
-}
-
-// errPublishing is returned while another session holds the publish lock.
-var errPublishing = errors.New("another sitrep session is publishing status updates for this incident right now (it may be waiting at its confirmation); try again in a moment, and check `sitrep status show`")
-
-// withPublishLock runs fn holding an exclusive lock on the incident's
-// status.lock, so two sessions cannot publish the same draft at once, nor
-// edit a draft while it is being published. The second is told, not made
-// to wait: the holder may sit at a confirmation prompt.
-func withPublishLock(j *incident.Journal, fn func() error) error {
-	return lockStatus(j, 0, fn)
-}
-
-// lockStatus takes status.lock, trying for up to patience before giving up
-// with errPublishing.
-func lockStatus(j *incident.Journal, patience time.Duration, fn func() error) error {
-	path := filepath.Join(j.Dir(), "status.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("cannot create %s: %w", path, err)
-	}
-	defer f.Close()
-	deadline := time.Now().Add(patience)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("lock %s: %w", path, err)
-		}
-		if time.Now().After(deadline) {
-			return errPublishing
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	return fn()
 }
