@@ -113,3 +113,16 @@ func TestKnownComponentsMergesConfigAndHistory(t *testing.T) {
 		t.Errorf("KnownComponents = %s", got)
 	}
 }
+
+func TestShowNeutralisesWhatTheJournalHolds(t *testing.T) {
+	_, j := newIncident(t)
+	// Written by hand or by another tool: not sanitized on the way in.
+	bad := incident.StatusData{Phase: PhaseDraft, UpdateID: "u-\x1b[2J1", State: "investigating\x1b]0;x\x07", Body: "hi\x1b[31m there"}
+	j.Append(incident.Draft{Kind: incident.KindStatus, Data: bad})
+	bad.Phase, bad.Target, bad.Error = PhaseFailed, "t\x1b[1m", "boom\x1b[0m"
+	j.Append(incident.Draft{Kind: incident.KindStatus, Data: bad})
+	out := FormatStatus(ReadStatus(load(t, j)))
+	if strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, 0x07) {
+		t.Errorf("show output carries control characters: %q", out)
+	}
+}

@@ -26,7 +26,7 @@ func FormatStatus(l *StatusLog) string {
 	}
 	var b strings.Builder
 	for _, u := range l.Updates {
-		fmt.Fprintf(&b, "%s  %s  %-13s %s\n", u.DraftedAt.UTC().Format("15:04 UTC"), u.ID, u.Draft.State, statusFirstLine(u.Draft.Body))
+		fmt.Fprintf(&b, "%s  %s  %-13s %s\n", u.DraftedAt.UTC().Format("15:04 UTC"), sanitize.Line(u.ID), sanitize.Line(u.Draft.State), sanitize.Line(statusFirstLine(u.Draft.Body)))
 		if len(u.Results) == 0 {
 			b.WriteString("    draft, not published yet (`sitrep status publish`)\n")
 			continue
@@ -35,15 +35,15 @@ func FormatStatus(l *StatusLog) string {
 			r := u.Results[t]
 			switch {
 			case r.Phase == PhasePublished:
-				fmt.Fprintf(&b, "    ✓ %s  %s", t, r.At.UTC().Format("15:04:05"))
+				fmt.Fprintf(&b, "    ✓ %s  %s", sanitize.Line(t), r.At.UTC().Format("15:04:05"))
 				if r.Ref != "" {
 					fmt.Fprintf(&b, "  ref %s", sanitize.Line(r.Ref))
 				}
 				b.WriteString("\n")
 			case l.SupersededOn(u, t) != nil:
-				fmt.Fprintf(&b, "    ✗ %s  failed, superseded by %s: %s\n", t, l.SupersededOn(u, t).ID, sanitize.Line(r.Error))
+				fmt.Fprintf(&b, "    ✗ %s  failed, superseded by %s: %s\n", sanitize.Line(t), l.SupersededOn(u, t).ID, sanitize.Line(r.Error))
 			default:
-				fmt.Fprintf(&b, "    ✗ %s  FAILED, queued for `sitrep status retry`: %s\n", t, sanitize.Line(r.Error))
+				fmt.Fprintf(&b, "    ✗ %s  FAILED, queued for `sitrep status retry`: %s\n", sanitize.Line(t), sanitize.Line(r.Error))
 			}
 		}
 	}
