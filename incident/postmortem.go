@@ -114,6 +114,7 @@ func BuildPostmortem(r *Record) *Postmortem {
 		p.Summary = sanitize.Text(strings.TrimSpace(m.Resolved.Text))
 	}
 
+	seenUpdate := map[string]int{} // update id → index in StatusUpdates
 	for _, e := range r.Timeline {
 		kind := e.Kind
 		if !kind.Known() {
@@ -129,8 +130,15 @@ func BuildPostmortem(r *Record) *Postmortem {
 				p.Flags = append(p.Flags, FlagRow{At: e.At, FlagData: cleanFlag(fd)})
 			}
 		case KindStatus:
+			// One update is journaled once per target it reached: show it
+			// once, with every target.
 			var sd StatusData
 			if e.Decode(&sd) == nil && sd.Phase == "published" {
+				if i, ok := seenUpdate[sd.UpdateID]; ok && sd.UpdateID != "" {
+					p.StatusUpdates[i].Target += ", " + sanitize.Line(sd.Target)
+					continue
+				}
+				seenUpdate[sd.UpdateID] = len(p.StatusUpdates)
 				p.StatusUpdates = append(p.StatusUpdates, StatusRow{At: e.At, StatusData: cleanStatus(sd)})
 			}
 		case KindChange:
