@@ -118,6 +118,12 @@ func run(args []string, e *Env, extras []Extra) error {
 		fs := newFlagSet(c.name, &g)
 		runVerb := c.setup(fs)
 		pos, err := parse(fs, rest)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(e.Stdout, "usage: sitrep %s %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+			fs.SetOutput(e.Stdout)
+			fs.PrintDefaults()
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -248,12 +254,14 @@ func printHelp(w io.Writer, extras []Extra) {
 	for _, c := range verbs {
 		rows = append(rows, row{c.name, c.args, c.summary})
 	}
-	width := 0
+	const col = 34 // longer usages put their summary on the next line
 	for _, r := range rows {
-		width = max(width, len(r.name)+1+len(r.args))
-	}
-	for _, r := range rows {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, strings.TrimSpace(r.name+" "+r.args), r.summary)
+		use := strings.TrimSpace(r.name + " " + r.args)
+		if len(use) > col {
+			fmt.Fprintf(w, "  %s\n  %-*s  %s\n", use, col, "", r.summary)
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %s\n", col, use, r.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "global flags: --data DIR  --incident ID  -c/--config FILE  --author NAME")
