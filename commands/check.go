@@ -18,11 +18,6 @@ import (
 	"github.com/sitrep-dev/sitrep/sources/metric"
 )
 
-// Problem is implemented by values that are bad news although the poll
-// worked, such as a health check that found its target down. Check counts
-// them as failures.
-type Problem interface{ Problem() string }
-
 // CheckResult is one row of `sitrep check`.
 type CheckResult struct {
 	Source  string
@@ -53,7 +48,7 @@ func Check(ctx context.Context, pollers []sources.Poller, w io.Writer) ([]CheckR
 			r.OK, r.Error = false, s.Err.Error()
 		default:
 			r.Value = summarize(s.Value)
-			if p, ok := s.Value.(Problem); ok && p.Problem() != "" {
+			if p, ok := s.Value.(sources.Problem); ok && p.Problem() != "" {
 				r.OK, r.Error = false, p.Problem()
 			}
 		}

@@ -16,7 +16,9 @@ import (
 func TestCheckProbesEverySourceAndFailsOnAnyFailure(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
-	mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "db \x1b[31mgone", http.StatusServiceUnavailable) })
+	mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "db \x1b[31mgone", http.StatusServiceUnavailable)
+	})
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("# TYPE pg_connections gauge\npg_connections 97\n"))
 	})

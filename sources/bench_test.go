@@ -75,7 +75,11 @@ func BenchmarkHealth500(b *testing.B) {
 		}
 		pollers = append(pollers, t)
 	}
-	s := sources.NewScheduler(pollers, sources.Options{})
+	conc := 0 // the default
+	if c := os.Getenv("SITREP_BENCH_CONCURRENCY"); c != "" {
+		fmt.Sscan(c, &conc)
+	}
+	s := sources.NewScheduler(pollers, sources.Options{Concurrency: conc})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -117,11 +121,20 @@ func BenchmarkHealth500(b *testing.B) {
 		}
 		t.mu.Unlock()
 	}
+	var lats []time.Duration
+	for _, t := range healthy {
+		lats = append(lats, t.lats...)
+	}
+	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
+	if len(lats) > 0 {
+		b.Logf("healthy poll latency p50 %s p99 %s max %s", lats[len(lats)/2], lats[len(lats)*99/100], lats[len(lats)-1])
+	}
 	sort.Slice(lateBy, func(i, j int) bool { return lateBy[i] > lateBy[j] })
 	if len(lateBy) > 0 {
 		b.Logf("%d late polls; worst late by %s", len(lateBy), lateBy[0])
 	}
 	rate := 100 * float64(onTime) / float64(max(total, 1))
+	b.Logf("on-time %.2f%% of %d healthy polls; cpu %.1f%%; goroutines %d..%d; load %s", rate, total, cpu, gmin, gmax, loadavg())
 	b.ReportMetric(rate, "ontime-%")
 	b.ReportMetric(cpu, "cpu-%")
 	b.ReportMetric(float64(gmin), "goroutines-min")
@@ -130,4 +143,12 @@ func BenchmarkHealth500(b *testing.B) {
 	if rate < 99 {
 		b.Errorf("on-time rate %.2f%% < 99%%", rate)
 	}
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if len(b) > 14 {
+		b = b[:14]
+	}
+	return string(b)
 }

@@ -26,14 +26,18 @@ type Options struct {
 // Scheduler polls every Poller on its own interval, each poll bounded by
 // the poller's Timeout, and publishes a Snapshot after every poll. After a
 // failure the snapshot keeps the last good value (Stale reports it) and
-// the next poll backs off exponentially: interval, 2×, 4×, … up to the cap.
+// the next poll backs off exponentially: interval, 2×, 4×, … up to the cap
+// (see delay). Failing sources, and those whose value reports a Problem
+// (a target down), share at most half of the concurrency, so healthy ones
+// keep their cadence when many targets hang at once.
 //
 // Delivery never blocks a poller: each subscriber has an outlet that keeps
 // only the newest undelivered snapshot per source.
 type Scheduler struct {
 	pollers []Poller
 	opts    Options
-	sem     chan struct{}
+	sem     chan struct{} // one per running poll
+	sick    chan struct{} // one per running retry of a failing source
 
 	polls sync.WaitGroup // running Poll calls
 
@@ -58,7 +62,8 @@ func NewScheduler(pollers []Poller, opts Options) *Scheduler {
 	if opts.Jitter <= 0 {
 		opts.Jitter = 0.1
 	}
-	s := &Scheduler{pollers: pollers, opts: opts, sem: make(chan struct{}, opts.Concurrency)}
+	s := &Scheduler{pollers: pollers, opts: opts, sem: make(chan struct{}, opts.Concurrency),
+		sick: make(chan struct{}, max(1, opts.Concurrency/2))}
 	s.outlets.Store(&[]*outlet{newOutlet()})
 	return s
 }
@@ -149,7 +154,23 @@ func (s *Scheduler) loop(ctx context.Context, p Poller) {
 			return
 		case <-timer.C:
 		}
+		troubled := last.Troubled()
+		if troubled {
+			// A failing source (or one whose target is down) may only poll
+			// while fewer than half the slots are held by such sources, so
+			// that a dependency hanging behind many checks at once cannot
+			// starve the healthy ones. Otherwise it waits for its next turn.
+			select {
+			case s.sick <- struct{}{}:
+			default:
+				timer.Reset(s.delay(p.Interval(), last.Failures))
+				continue
+			}
+		}
 		last = s.pollOnce(ctx, p, last, busy)
+		if troubled {
+			<-s.sick
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -158,8 +179,11 @@ func (s *Scheduler) loop(ctx context.Context, p Poller) {
 	}
 }
 
-// delay is the wait before the next poll: the interval, doubled per
-// consecutive failure beyond the first up to the cap, with jitter.
+// delay is the wait before the next poll: the interval with ±Jitter; after
+// consecutive failures, the backoff (the interval doubled per failure
+// beyond the first, up to the cap) drawn from [backoff/2, backoff] but never
+// under the interval, so sources that failed together (one dependency
+// behind many checks) do not retry in lockstep.
 func (s *Scheduler) delay(interval time.Duration, failures int) time.Duration {
 	d := interval
 	if failures > 1 {
@@ -172,6 +196,7 @@ func (s *Scheduler) delay(interval time.Duration, failures int) time.Duration {
 			d *= 2
 		}
 		d = min(d, limit)
+		return max(interval, d/2+time.Duration(rand.Float64()*float64(d/2)))
 	}
 	j := s.opts.Jitter
 	return time.Duration(float64(d) * (1 - j + 2*j*rand.Float64()))

@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -157,7 +158,7 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 	tests := []struct {
 		interval time.Duration
 		failures int
-		want     time.Duration
+		backoff  time.Duration // the delay is drawn from [backoff/2, backoff], >= interval
 	}{
 		{time.Second, 0, time.Second},
 		{time.Second, 1, time.Second},
@@ -169,10 +170,59 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 		{2 * time.Minute, 5, 2 * time.Minute},    // never below the interval
 	}
 	for _, tt := range tests {
-		got := s.delay(tt.interval, tt.failures)
-		if d := got - tt.want; d > time.Millisecond || d < -time.Millisecond {
-			t.Errorf("delay(%s, %d) = %s, want %s", tt.interval, tt.failures, got, tt.want)
+		lo := max(tt.interval, tt.backoff/2)
+		if tt.failures <= 1 {
+			lo = tt.backoff
 		}
+		for i := 0; i < 200; i++ {
+			got := s.delay(tt.interval, tt.failures)
+			if got < lo-time.Millisecond || got > tt.backoff+time.Millisecond {
+				t.Fatalf("delay(%s, %d) = %s, want within [%s, %s]", tt.interval, tt.failures, got, lo, tt.backoff)
+			}
+		}
+	}
+}
+
+// down is a value whose poll worked but whose target is down.
+type down struct{}
+
+func (down) Problem() string { return "target down" }
+
+func TestTroubledSourcesTakeAtMostHalfTheSlots(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		result func(ctx context.Context) (any, error)
+	}{
+		{"failing polls", func(ctx context.Context) (any, error) { return nil, errors.New("boom") }},
+		{"targets down (a Problem value)", func(ctx context.Context) (any, error) { return down{}, nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var running, peak atomic.Int64
+			hang := func(ctx context.Context, n int) (any, error) {
+				c := running.Add(1)
+				defer running.Add(-1)
+				for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(12 * time.Millisecond): // just under the timeout
+				}
+				return tc.result(ctx)
+			}
+			var ps []Poller
+			for i := 0; i < 12; i++ {
+				ps = append(ps, &fake{id: fmt.Sprint("hung", i), interval: 20 * time.Millisecond, timeout: 15 * time.Millisecond, fn: hang})
+			}
+			s := NewScheduler(ps, Options{Concurrency: 8, MaxBackoff: 20 * time.Millisecond})
+			stop := run(t, s)
+			time.Sleep(80 * time.Millisecond) // every source has been troubled once
+			peak.Store(running.Load())
+			time.Sleep(300 * time.Millisecond)
+			stop()
+			if p := peak.Load(); p > 4 {
+				t.Fatalf("%d troubled sources polled at once; at most half of 8 may", p)
+			}
+		})
 	}
 }
 

@@ -64,3 +64,21 @@ func (s Snapshot) Age(now time.Time) time.Duration {
 	}
 	return now.Sub(s.GoodAt)
 }
+
+// Problem is implemented by values that report trouble although the poll
+// itself worked, such as a health check that found its target down.
+// `sitrep check` counts them as failures, and the Scheduler gives such
+// sources the same limited share of its slots as failing ones.
+type Problem interface {
+	// Problem says what is wrong, or "" when nothing is.
+	Problem() string
+}
+
+// Troubled reports whether s is a failed poll or carries a Problem.
+func (s Snapshot) Troubled() bool {
+	if s.Err != nil {
+		return true
+	}
+	p, ok := s.Value.(Problem)
+	return ok && p.Problem() != ""
+}

@@ -39,7 +39,8 @@ type Result struct {
 	At      time.Time
 }
 
-// Problem makes `sitrep check` report a down target as a failure.
+// Problem (sources.Problem) makes `sitrep check` report a down target as
+// a failure and the scheduler count the check among the troubled sources.
 func (r Result) Problem() string {
 	if r.State == Down {
 		return r.Reason
