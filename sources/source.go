@@ -3,6 +3,35 @@
 // strict timeout and a bounded body, and every poll yields an immutable
 // Snapshot delivered on a channel. Nothing here blocks its caller, and
 // nothing here imports a terminal library.
+//
+// # Running
+//
+//	pollers, providers, err := wire.All(cfg, start)   // sources/wire
+//	sched := sources.NewScheduler(pollers, wire.Options(cfg))
+//	rec := sched.Subscribe()                          // for sources/recorder
+//	go sched.Run(ctx)                                 // returns when ctx is done
+//	for snap := range sched.Updates() { ... }         // the dashboard
+//
+// Updates (and each Subscribe channel) keeps only the newest undelivered
+// Snapshot per source: a slow reader sees fewer, newer snapshots and never
+// blocks a poller. Run closes them when it returns.
+//
+// # What Snapshot.Value holds, by Kind
+//
+//	KindMetric   metric.Value      Name, Unit, Current (NaN when State is
+//	                               Unknown), History (oldest first, a copy),
+//	                               State ok|warn|crit|unknown, Note
+//	KindHealth   health.Result     Name, State up|degraded|down, Latency,
+//	                               Reason, Status (HTTP code)
+//	KindAlerts   []alerts.Alert    most severe first, then oldest first
+//	KindFlags    []flags.Flag      see sources/flags
+//	KindChanges  []incident.ChangeData  see sources/github
+//
+// Value is the last good value: after a failed poll it is unchanged, Err
+// says why, Failures counts the failed polls in a row and GoodAt dates the
+// value (Stale, Age). A health check whose target is down is a successful
+// poll whose Result says down. Every string in a Value or an Err that came
+// from outside has been through internal/sanitize.
 package sources
 
 import (
