@@ -31,21 +31,21 @@ func TestHTTPCheckVerdicts(t *testing.T) {
 
 	tests := []struct {
 		name       string
-		check      HTTP
+		check      *HTTP
 		want       State
 		wantReason string
 		wantStatus int
 	}{
-		{name: "2xx is up by default", check: HTTP{URL: "/created"}, want: Up, wantStatus: 201},
-		{name: "status outside the expected set is down", check: HTTP{URL: "/created", Status: []int{200}}, want: Down, wantReason: "HTTP 201, want 200", wantStatus: 201},
-		{name: "5xx is down with the body's first line, sanitized", check: HTTP{URL: "/503"}, want: Down, wantReason: "HTTP 503, want 2xx: down for maintenance", wantStatus: 503},
-		{name: "expected 503 is up", check: HTTP{URL: "/503", Status: []int{200, 503}}, want: Up, wantStatus: 503},
-		{name: "body contains", check: HTTP{URL: "/ok", BodyContains: `"ok"`}, want: Up, wantStatus: 200},
-		{name: "body missing text is down", check: HTTP{URL: "/ok", BodyContains: "healthy"}, want: Down, wantReason: `body does not contain "healthy"`},
-		{name: "body regexp", check: HTTP{URL: "/ok", BodyRegexp: regexp.MustCompile(`"status":\s*"ok"`)}, want: Up},
-		{name: "body regexp mismatch is down", check: HTTP{URL: "/ok", BodyRegexp: regexp.MustCompile(`fail`)}, want: Down, wantReason: "body does not match /fail/"},
-		{name: "slower than max_latency is degraded", check: HTTP{URL: "/slow", MaxLatency: 10 * time.Millisecond}, want: Degraded, wantReason: "slow:"},
-		{name: "method, headers and env headers are sent", check: HTTP{URL: "/auth", Method: "HEAD",
+		{name: "2xx is up by default", check: &HTTP{URL: "/created"}, want: Up, wantStatus: 201},
+		{name: "status outside the expected set is down", check: &HTTP{URL: "/created", Status: []int{200}}, want: Down, wantReason: "HTTP 201, want 200", wantStatus: 201},
+		{name: "5xx is down with the body's first line, sanitized", check: &HTTP{URL: "/503"}, want: Down, wantReason: "HTTP 503, want 2xx: down for maintenance", wantStatus: 503},
+		{name: "expected 503 is up", check: &HTTP{URL: "/503", Status: []int{200, 503}}, want: Up, wantStatus: 503},
+		{name: "body contains", check: &HTTP{URL: "/ok", BodyContains: `"ok"`}, want: Up, wantStatus: 200},
+		{name: "body missing text is down", check: &HTTP{URL: "/ok", BodyContains: "healthy"}, want: Down, wantReason: `body does not contain "healthy"`},
+		{name: "body regexp", check: &HTTP{URL: "/ok", BodyRegexp: regexp.MustCompile(`"status":\s*"ok"`)}, want: Up},
+		{name: "body regexp mismatch is down", check: &HTTP{URL: "/ok", BodyRegexp: regexp.MustCompile(`fail`)}, want: Down, wantReason: "body does not match /fail/"},
+		{name: "slower than max_latency is degraded", check: &HTTP{URL: "/slow", MaxLatency: 10 * time.Millisecond}, want: Degraded, wantReason: "slow:"},
+		{name: "method, headers and env headers are sent", check: &HTTP{URL: "/auth", Method: "HEAD",
 			Headers: map[string]string{"X-Probe": "sitrep"}, HeadersEnv: map[string]string{"Authorization": "HEALTH_TOKEN"}}, want: Up},
 	}
 	for _, tt := range tests {
