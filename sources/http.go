@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -148,7 +149,27 @@ func Describe(ctx context.Context, err error) error {
 		}
 		return fmt.Errorf("connection refused%s (is the service running on that port?)", addr)
 	}
+	// The url.Error's text repeats the URL, which may carry a secret in its
+	// query; the caller names the target itself.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		msg = urlErr.Err.Error()
+	}
 	return errors.New(sanitize.Line(msg))
+}
+
+// Redact is rawURL fit for an error message or a log: the password and the
+// query (either may hold a token) are hidden.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	u.Fragment = ""
+	return sanitize.Line(u.Redacted())
 }
 
 func isTimeout(err error) bool {

@@ -100,3 +100,21 @@ func TestSnippetIsShortAndClean(t *testing.T) {
 		t.Fatalf("Snippet not shortened: %d runes", len([]rune(long)))
 	}
 }
+
+func TestRedactHidesPasswordAndQuery(t *testing.T) {
+	got := Redact("https://user:hunter2@prom.internal:9090/api?token=s3cret#frag")
+	if strings.Contains(got, "hunter2") || strings.Contains(got, "s3cret") || !strings.Contains(got, "prom.internal:9090/api") {
+		t.Fatalf("Redact = %q", got)
+	}
+}
+
+func TestDescribeDoesNotRepeatTheURL(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	req, _ := http.NewRequest("GET", "http://"+addr+"/?api_key=s3cret", nil)
+	_, err := Do(context.Background(), HTTPClient(time.Second), req)
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -69,7 +69,7 @@ func (p *Poller) Poll(ctx context.Context) (any, error) {
 	})
 	u, err := url.Parse(strings.TrimSuffix(p.URL, "/") + "/api/v2/alerts")
 	if err != nil {
-		return nil, fmt.Errorf("alertmanager URL %s: %w", p.URL, err)
+		return nil, fmt.Errorf("alertmanager URL %s: %w", sources.Redact(p.URL), err)
 	}
 	u.RawQuery = "active=true&silenced=false&inhibited=false"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -84,18 +84,18 @@ func (p *Poller) Poll(ctx context.Context) (any, error) {
 	}
 	resp, err := sources.Do(ctx, p.Client, req)
 	if err != nil {
-		return nil, fmt.Errorf("alertmanager %s: %w", p.URL, err)
+		return nil, fmt.Errorf("alertmanager %s: %w", sources.Redact(p.URL), err)
 	}
 	body, err := sources.ReadBody(resp, p.MaxBody)
 	if err != nil {
-		return nil, fmt.Errorf("alertmanager %s: %w", p.URL, sources.Describe(ctx, err))
+		return nil, fmt.Errorf("alertmanager %s: %w", sources.Redact(p.URL), sources.Describe(ctx, err))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("alertmanager %s: %w", p.URL, sources.StatusError(resp, body))
+		return nil, fmt.Errorf("alertmanager %s: %w", sources.Redact(p.URL), sources.StatusError(resp, body))
 	}
 	list, err := Decode(body)
 	if err != nil {
-		return nil, fmt.Errorf("alertmanager %s: %w", p.URL, err)
+		return nil, fmt.Errorf("alertmanager %s: %w", sources.Redact(p.URL), err)
 	}
 	return list, nil
 }

@@ -72,7 +72,7 @@ func (h *HTTP) Poll(ctx context.Context) (any, error) {
 	res := Result{Name: h.Name, State: Down}
 	resp, err := sources.Do(ctx, h.Client, req)
 	if err != nil {
-		return h.finish(res, start, reason("%s %s: %v", method, h.URL, err)), nil
+		return h.finish(res, start, reason("%s %s: %v", method, sources.Redact(h.URL), err)), nil
 	}
 	res.Status = resp.StatusCode
 	// Read the whole (capped) body even when nothing checks it: the

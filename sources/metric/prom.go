@@ -72,7 +72,7 @@ func (p *Prom) init() error {
 	p.history = newRing(HistorySize)
 	c, err := api.NewClient(api.Config{Address: p.URL, Client: sources.Capped(p.Client, p.MaxBody, p.Auth)})
 	if err != nil {
-		return fmt.Errorf("prometheus URL %s: %w", p.URL, err)
+		return fmt.Errorf("prometheus URL %s: %w", sources.Redact(p.URL), err)
 	}
 	p.api = v1.NewAPI(c)
 	return nil
@@ -117,7 +117,7 @@ func (p *Prom) Poll(ctx context.Context) (any, error) {
 
 func (p *Prom) wrap(ctx context.Context, what string, err error) error {
 	if errors.Is(err, sources.ErrBodyTooLarge) {
-		return fmt.Errorf("prometheus %s %s: %w", p.URL, what, err)
+		return fmt.Errorf("prometheus %s %s: %w", sources.Redact(p.URL), what, err)
 	}
 	var apiErr *v1.Error
 	if errors.As(err, &apiErr) {
@@ -131,9 +131,9 @@ func (p *Prom) wrap(ctx context.Context, what string, err error) error {
 		case apiErr.Type == v1.ErrServer && apiErr.Detail != "":
 			msg += sources.Snippet([]byte(apiErr.Detail))
 		}
-		return fmt.Errorf("prometheus %s %s: %s", p.URL, what, msg)
+		return fmt.Errorf("prometheus %s %s: %s", sources.Redact(p.URL), what, msg)
 	}
-	return fmt.Errorf("prometheus %s %s: %w", p.URL, what, sources.Describe(ctx, err))
+	return fmt.Errorf("prometheus %s %s: %w", sources.Redact(p.URL), what, sources.Describe(ctx, err))
 }
 
 func (p *Prom) queryInstant(ctx context.Context, at time.Time) (float64, []string, error) {

@@ -63,12 +63,12 @@ func (s *Scrape) Poll(ctx context.Context) (any, error) {
 	}
 	fams, err := s.fetch(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", s.URL, err)
+		return nil, fmt.Errorf("scrape %s: %w", sources.Redact(s.URL), err)
 	}
 	at := s.now()
 	r, err := pick(fams, s.Series, s.Quantile)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", s.URL, err)
+		return nil, fmt.Errorf("scrape %s: %w", sources.Redact(s.URL), err)
 	}
 	v, note := s.evaluate(r, at)
 	s.prev, s.prevAt, s.havePrev = r, at, true
