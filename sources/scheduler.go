@@ -50,6 +50,12 @@ type Scheduler struct {
 	late     sync.WaitGroup // outlets subscribed while running
 }
 
+// Guards against pollers built without config defaults.
+const (
+	minInterval    = time.Millisecond
+	defaultTimeout = 2 * time.Second
+)
+
 // abandonAfter is how long Run waits, once stopped, for Polls that ignore
 // their context before returning anyway.
 const abandonAfter = time.Second
@@ -185,6 +191,7 @@ func (s *Scheduler) loop(ctx context.Context, p Poller) {
 // under the interval, so sources that failed together (one dependency
 // behind many checks) do not retry in lockstep.
 func (s *Scheduler) delay(interval time.Duration, failures int) time.Duration {
+	interval = max(interval, minInterval) // a zero interval must not spin
 	d := interval
 	if failures > 1 {
 		limit := s.opts.MaxBackoff
@@ -224,6 +231,9 @@ func (s *Scheduler) pollOnce(ctx context.Context, p Poller, last Snapshot, busy 
 // source is not polled again meanwhile (busy), so nothing piles up.
 func (s *Scheduler) poll(ctx context.Context, p Poller, busy chan struct{}) (any, error) {
 	timeout := p.Timeout()
+	if timeout <= 0 {
+		timeout = defaultTimeout // a poller that forgot one still gets a bound
+	}
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	select {

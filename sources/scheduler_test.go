@@ -324,3 +324,23 @@ func TestSubscribeWhileRunningGetsLaterSnapshots(t *testing.T) {
 		t.Fatal("a subscription after Run returned is not closed")
 	}
 }
+
+func TestZeroIntervalAndTimeoutAreBounded(t *testing.T) {
+	p := &fake{id: "zero", fn: func(ctx context.Context, n int) (any, error) {
+		if _, ok := ctx.Deadline(); !ok {
+			return nil, errors.New("no deadline")
+		}
+		return n, nil
+	}}
+	s := NewScheduler([]Poller{p}, Options{})
+	stop := run(t, s)
+	snap := next(t, s.Updates(), "zero")
+	time.Sleep(50 * time.Millisecond)
+	stop()
+	if snap.Err != nil {
+		t.Fatal(snap.Err)
+	}
+	if n := p.n.Load(); n > 60 {
+		t.Fatalf("%d polls in 50ms with a zero interval: the loop spins", n)
+	}
+}
