@@ -250,4 +250,9 @@ metrics:
 	if a.Name != "APIDown" || a.Severity != "critical" || a.Summary != "no 2xx for 5m" || a.Labels["job"] != "api" || a.StartsAt.IsZero() {
 		t.Errorf("alert = %+v", a)
 	}
+
+	// Resolving it (endsAt in the past) takes it off the active list.
+	body = strings.Replace(body, `"startsAt"`, fmt.Sprintf(`"endsAt":%q,"startsAt"`, time.Now().UTC().Add(-time.Second).Format(time.RFC3339)), 1)
+	post()
+	eventually(t, 10*time.Second, ap, func(v any) bool { return len(v.([]alerts.Alert)) == 0 })
 }
