@@ -137,9 +137,9 @@ func Describe(ctx context.Context, err error) error {
 	case errors.Is(err, ErrBodyTooLarge):
 		return err
 	case ctx.Err() == context.Canceled:
-		return fmt.Errorf("cancelled: %w", context.Canceled)
+		return quiet{"cancelled", context.Canceled}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Errorf("timed out before a complete response (is the target hung? raise timeout if it is just slow): %w", context.DeadlineExceeded)
+		return quiet{"timed out before a complete response (is the target hung? raise timeout if it is just slow)", context.DeadlineExceeded}
 	case errors.As(err, &dnsErr):
 		return fmt.Errorf("cannot resolve host %q (check the URL or DNS)", sanitize.Line(dnsErr.Name))
 	case strings.Contains(msg, "connection refused"):
@@ -171,6 +171,16 @@ func Redact(rawURL string) string {
 	u.Fragment = ""
 	return sanitize.Line(u.Redacted())
 }
+
+// quiet is an error whose text is msg alone but which still matches err
+// with errors.Is, so a message does not end in ": context deadline exceeded".
+type quiet struct {
+	msg string
+	err error
+}
+
+func (q quiet) Error() string { return q.msg }
+func (q quiet) Unwrap() error { return q.err }
 
 func isTimeout(err error) bool {
 	var ne net.Error

@@ -87,6 +87,9 @@ func TestDescribeNamesTheFailure(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
+			if tt.want == "timed out" && !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("a timeout must still match context.DeadlineExceeded: %v", err)
+			}
 		})
 	}
 }
