@@ -1,0 +1,73 @@
+// Command bench measures sitrep end to end on a pseudo-terminal, next to
+// the Bubble Tea floor program, and prints Markdown tables:
+//
+//	go run ./internal/bench [-runs 5] [-scale default|large] [-short] [-hung] [-gate]
+//
+// Every figure is the median of the runs with min–max. sitrep and the
+// floor are interleaved per run so a noisy shared machine hurts both alike.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+type options struct {
+	runs   int
+	scale  string
+	short  bool
+	hung   bool
+	gate   bool
+	floor  string
+	sizes  []size
+	out    io.Writer
+	status io.Writer
+}
+
+type size struct{ w, h int }
+
+func (s size) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
+
+func main() {
+	o := options{out: os.Stdout, status: os.Stderr, sizes: []size{{80, 24}, {200, 50}}}
+	flag.IntVar(&o.runs, "runs", 5, "runs per program and size (each figure is their median with min–max)")
+	flag.StringVar(&o.scale, "scale", "default", "default (the demo) | large (50 metrics, 200 health checks, 500 flags, 100k journal entries) | both")
+	flag.BoolVar(&o.short, "short", false, "short windows for CI: 3 s idle, 30 key samples, RSS after the window, best of 2 first frames, 15 s hang")
+	flag.BoolVar(&o.hung, "hung", false, "also run the hung-sources scenario (every source on a server that never answers)")
+	flag.BoolVar(&o.gate, "gate", false, "exit 1 if a sitrep figure at default scale is worse than 2× its goal")
+	flag.StringVar(&o.floor, "floor", "/work/shared/bench/bt-baseline", "source of the Bubble Tea floor program (\"\" to skip it)")
+	flag.Parse()
+	if flag.NArg() > 0 || o.runs < 1 || (o.scale != "default" && o.scale != "large" && o.scale != "both") {
+		fmt.Fprintln(os.Stderr, "usage: go run ./internal/bench [-runs N] [-scale default|large|both] [-short] [-hung] [-gate] [-floor DIR]")
+		os.Exit(2)
+	}
+	ok, err := run(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+func (o options) plan() plan {
+	if o.short {
+		return plan{settle: time.Second, window: 3 * time.Second, keySamples: 30, frameTries: 2, timeout: 20 * time.Second}
+	}
+	return plan{settle: 2 * time.Second, window: 10 * time.Second, rssAfter: 60 * time.Second, keySamples: 100, frameTries: 1, timeout: 20 * time.Second}
+}
+
+func (o options) hangFor() time.Duration {
+	if o.short {
+		return 15 * time.Second
+	}
+	return 60 * time.Second
+}
+
+func (o options) logf(format string, a ...any) {
+	fmt.Fprintf(o.status, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, a...)...)
+}
