@@ -34,14 +34,14 @@ func (s size) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
 func main() {
 	o := options{out: os.Stdout, status: os.Stderr, sizes: []size{{80, 24}, {200, 50}}}
 	flag.IntVar(&o.runs, "runs", 5, "runs per program and size (each figure is their median with min–max)")
-	flag.StringVar(&o.scale, "scale", "default", "default (the demo) | large (50 metrics, 200 health checks, 500 flags, 100k journal entries) | both")
+	flag.StringVar(&o.scale, "scale", "default", "default (the demo) | large (50 metrics, 200 health checks, 500 flags, 100k journal entries) | both | none (with -hung: only the hung sources)")
 	flag.BoolVar(&o.short, "short", false, "short windows for CI: 3 s idle, 30 key samples, RSS after the window, best of 2 first frames, 15 s hang")
 	flag.BoolVar(&o.hung, "hung", false, "also run the hung-sources scenario (every source on a server that never answers)")
 	flag.BoolVar(&o.gate, "gate", false, "exit 1 if a sitrep figure at default scale is worse than 2× its goal")
 	flag.StringVar(&o.floor, "floor", "/work/shared/bench/bt-baseline", "source of the Bubble Tea floor program (\"\" to skip it)")
 	flag.Parse()
-	if flag.NArg() > 0 || o.runs < 1 || (o.scale != "default" && o.scale != "large" && o.scale != "both") {
-		fmt.Fprintln(os.Stderr, "usage: go run ./internal/bench [-runs N] [-scale default|large|both] [-short] [-hung] [-gate] [-floor DIR]")
+	if flag.NArg() > 0 || o.runs < 1 || !map[string]bool{"default": true, "large": true, "both": true, "none": true}[o.scale] {
+		fmt.Fprintln(os.Stderr, "usage: go run ./internal/bench [-runs N] [-scale default|large|both|none] [-short] [-hung] [-gate] [-floor DIR]")
 		os.Exit(2)
 	}
 	ok, err := run(o)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/sitrep-dev/sitrep/internal/bench/term"
 	"regexp"
 	"time"
 )
@@ -63,14 +64,14 @@ func firstFrame(t target, w, h int, answer bool, p plan) (time.Duration, []strin
 				return 0, nil, err
 			}
 		}
-		s, err := startSession(t.argv, t.env, w, h, answer)
+		s, err := term.Start(t.argv, t.env, w, h, answer)
 		if err != nil {
 			return 0, nil, err
 		}
-		d, err := s.waitFor(t.marker, p.timeout)
-		s.forget()
-		queries = s.queriesSeen()
-		s.stop(t.quit)
+		d, err := s.WaitFor(t.marker, p.timeout)
+		s.Forget()
+		queries = s.Queries()
+		s.Stop(t.quit)
 		if err != nil {
 			return 0, queries, fmt.Errorf("%s at %dx%d: %w", t.name, w, h, err)
 		}
@@ -94,21 +95,21 @@ func measure(t target, w, h int, p plan) (sample, error) {
 			return r, err
 		}
 	}
-	s, err := startSession(t.argv, t.env, w, h, true)
+	s, err := term.Start(t.argv, t.env, w, h, true)
 	if err != nil {
 		return r, err
 	}
-	defer s.stop(t.quit)
-	if r.firstFrame, err = s.waitFor(t.marker, p.timeout); err != nil {
+	defer s.Stop(t.quit)
+	if r.firstFrame, err = s.WaitFor(t.marker, p.timeout); err != nil {
 		return r, fmt.Errorf("%s at %dx%d: %w", t.name, w, h, err)
 	}
 	r.later = map[string]time.Duration{}
 	for _, m := range t.later {
-		if d, err := s.waitFor(m.re, 3*time.Second); err == nil {
+		if d, err := s.WaitFor(m.re, 3*time.Second); err == nil {
 			r.later[m.name] = d
 		}
 	}
-	s.forget()
+	s.Forget()
 	if p.frameTries > 1 {
 		// Short mode: best of several starts, so a loaded machine does not
 		// fail the gate on one unlucky start.
@@ -124,7 +125,7 @@ func measure(t target, w, h int, p plan) (sample, error) {
 	}
 	if t.keys != nil {
 		for i := 0; i < p.keySamples; i++ {
-			d, err := s.keyLatency(t.keys[i%len(t.keys)], 2*time.Second)
+			d, err := s.KeyLatency(t.keys[i%len(t.keys)], 2*time.Second)
 			if err != nil {
 				return r, fmt.Errorf("%s at %dx%d, key sample %d: %w", t.name, w, h, i, err)
 			}
@@ -132,13 +133,13 @@ func measure(t target, w, h int, p plan) (sample, error) {
 		}
 		// Leave the screen as it was (an odd count leaves a dialog open).
 		if p.keySamples%len(t.keys) != 0 {
-			_, _ = s.keyLatency(t.keys[p.keySamples%len(t.keys)], 2*time.Second)
+			_, _ = s.KeyLatency(t.keys[p.keySamples%len(t.keys)], 2*time.Second)
 		}
 	}
-	if wait := p.rssAfter - time.Since(s.start); wait > 0 && !t.lite {
+	if wait := p.rssAfter - time.Since(s.Started()); wait > 0 && !t.lite {
 		time.Sleep(wait)
 	}
-	st, err := readStatus(s.pid())
+	st, err := readStatus(s.PID())
 	if err != nil {
 		return r, err
 	}
@@ -148,19 +149,19 @@ func measure(t target, w, h int, p plan) (sample, error) {
 
 // idle returns the bytes/s written to the terminal and the CPU % used
 // over window while nobody types.
-func idle(s *session, window time.Duration) (float64, float64, error) {
-	b0 := s.bytesSoFar()
-	c0, err := cpuTime(s.pid())
+func idle(s *term.Session, window time.Duration) (float64, float64, error) {
+	b0 := s.Bytes()
+	c0, err := cpuTime(s.PID())
 	if err != nil {
 		return 0, 0, err
 	}
 	t0 := time.Now()
 	time.Sleep(window)
-	c1, err := cpuTime(s.pid())
+	c1, err := cpuTime(s.PID())
 	if err != nil {
 		return 0, 0, err
 	}
 	el := time.Since(t0)
-	bps := float64(s.bytesSoFar()-b0) / el.Seconds()
+	bps := float64(s.Bytes()-b0) / el.Seconds()
 	return bps, 100 * float64(c1-c0) / float64(el), nil
 }

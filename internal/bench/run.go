@@ -11,8 +11,10 @@ import (
 var (
 	helpKeys      = []string{"?", "?"} // opens the help dialog; any key closes it
 	journalMarker = regexp.MustCompile(`Incident opened`)
-	healthValue   = marker{"first health result", regexp.MustCompile(`up +[0-9.]+(µs|ms)`)}
-	rateValue     = marker{"first req/s value", regexp.MustCompile(`[0-9][0-9.]* req/s`)}
+	// generatedEntry is a row of the generated journals.
+	generatedEntry = regexp.MustCompile(`bench entry \d+`)
+	healthValue    = marker{"first health result", regexp.MustCompile(`up +[0-9.]+(µs|ms)`)}
+	rateValue      = marker{"first req/s value", regexp.MustCompile(`[0-9][0-9.]* req/s`)}
 )
 
 // results are the samples per target and size.
@@ -138,7 +140,7 @@ func runLarge(o options, bin, work string, p plan) error {
 		data := pristine + "-run"
 		name := fmt.Sprintf("sitrep %dk", n/1000)
 		ts = append(ts, target{name: name, argv: []string{bin, "-c", cfg, "--data", data}, env: termEnv(),
-			marker: regexp.MustCompile(`bench entry \d+`), later: []marker{healthValue, rateValue}, keys: helpKeys, quit: "q",
+			marker: generatedEntry, later: []marker{healthValue, rateValue}, keys: helpKeys, quit: "q",
 			lite: n < 100_000, prepare: func() error { return copyTree(pristine, data) }})
 	}
 	o.logf("journals written and verified in %s", time.Since(t0).Round(time.Millisecond))

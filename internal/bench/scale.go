@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sitrep-dev/sitrep/incident"
@@ -29,15 +30,14 @@ const (
 type world struct {
 	metricsURL, healthURL string
 	servers               []*http.Server
-	listeners             []net.Listener
+	// hung makes every handler hold its request without answering until
+	// the client gives up, as a SIGSTOPped server would.
+	hung atomic.Bool
 }
 
 func (w *world) close() {
 	for _, s := range w.servers {
 		_ = s.Close()
-	}
-	for _, l := range w.listeners {
-		_ = l.Close()
 	}
 }
 
@@ -47,7 +47,14 @@ func (w *world) serve(h http.Handler) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	hang := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if w.hung.Load() {
+			<-r.Context().Done()
+			return
+		}
+		h.ServeHTTP(rw, r)
+	})
+	srv := &http.Server{Handler: hang, ReadHeaderTimeout: 5 * time.Second}
 	w.servers = append(w.servers, srv)
 	go func() { _ = srv.Serve(l) }()
 	return "http://" + l.Addr().String(), nil
@@ -86,43 +93,19 @@ func startWorld() (*world, error) {
 	return w, nil
 }
 
-// blackHole accepts connections and never answers: every source pointed at
-// it hangs until its own timeout. It returns the base URL.
-func (w *world) blackHole() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("listen on 127.0.0.1: %w", err)
-	}
-	w.listeners = append(w.listeners, l)
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				_ = c.Close()
-			}
-		}()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	return "http://" + l.Addr().String(), nil
-}
-
 // writeConfig writes a config with the large world's sources; metrics and
 // health point at metricsURL/healthURL (the real world or a black hole).
+// Metrics refresh every second (the figure the goals are set for); health
+// checks every 5 s, as a real fleet of 200 would be.
 func writeConfig(dir, metricsURL, healthURL, flagsPath string) (string, error) {
 	var b strings.Builder
 	b.WriteString("metrics:\n")
 	for i := 0; i < largeMetrics; i++ {
-		fmt.Fprintf(&b, "  - {name: bench metric %02d, scrape: %s/metrics, series: bench_series_%02d, unit: req/s, interval: 1s, timeout: 1s}\n", i, metricsURL, i)
+		fmt.Fprintf(&b, "  - {name: bench metric %02d, scrape: %s/metrics, series: bench_series_%02d, unit: req/s, interval: 1s, timeout: 800ms}\n", i, metricsURL, i)
 	}
 	b.WriteString("health:\n")
 	for i := 0; i < largeHealth; i++ {
-		fmt.Fprintf(&b, "  - {name: check-%03d, url: %s/health/%d, interval: 1s, timeout: 1s}\n", i, healthURL, i)
+		fmt.Fprintf(&b, "  - {name: check-%03d, url: %s/health/%d, interval: 5s, timeout: 800ms}\n", i, healthURL, i)
 	}
 	fmt.Fprintf(&b, "flags:\n  - {provider: file, path: %s}\n", flagsPath)
 	path := filepath.Join(dir, "sitrep.yaml")

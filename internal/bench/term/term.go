@@ -1,4 +1,7 @@
-package main
+// Package term runs a program on a pseudo-terminal the way a commander's
+// terminal would: it drains and timestamps the output, answers (or never
+// answers) terminal queries, and times keys to the next output.
+package term
 
 import (
 	"bytes"
@@ -16,35 +19,38 @@ import (
 	"github.com/creack/pty"
 )
 
-// session is one program on a pseudo-terminal of a fixed size. A reader
+// Session is one program on a pseudo-terminal of a fixed size. A reader
 // goroutine drains the pty all the time (a program blocked on a full pty
 // would measure the harness, not the program), timestamps output, and
 // answers terminal queries when asked to, like a local terminal would.
-type session struct {
+type Session struct {
 	cmd    *exec.Cmd
 	pty    *os.File
 	start  time.Time
 	answer bool
 
 	mu      sync.Mutex
-	head    []byte    // output kept until the first frame is found
-	keep    bool      // still keeping head
+	head    []byte    // output since the last Forget (the newest maxHead bytes)
 	total   int64     // bytes read so far
 	lastAt  time.Time // arrival of the newest output
 	queries map[string]int
 	tail    []byte // last bytes of the previous read, for queries split across reads
-	exited  error
+	readErr error
 	done    chan struct{}
 	notify  chan struct{}
+
+	waitOnce sync.Once
+	waitErr  error
+	exited   chan struct{}
 }
 
-// startSession execs argv on a w×h pty. answer says whether terminal
+// Start execs argv on a w×h pty. answer says whether terminal
 // queries get replies (a local terminal) or are ignored forever.
-func startSession(argv []string, env []string, w, h int, answer bool) (*session, error) {
+func Start(argv []string, env []string, w, h int, answer bool) (*Session, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
-	s := &session{cmd: cmd, answer: answer, keep: true, queries: map[string]int{},
-		done: make(chan struct{}), notify: make(chan struct{}, 1)}
+	s := &Session{cmd: cmd, answer: answer, queries: map[string]int{},
+		done: make(chan struct{}), notify: make(chan struct{}, 1), exited: make(chan struct{})}
 	s.start = time.Now()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
 	if err != nil {
@@ -55,9 +61,34 @@ func startSession(argv []string, env []string, w, h int, answer bool) (*session,
 	return s, nil
 }
 
-func (s *session) pid() int { return s.cmd.Process.Pid }
+// PID is the program's process id.
+func (s *Session) PID() int { return s.cmd.Process.Pid }
 
-func (s *session) read() {
+// Started is when the program was exec'd.
+func (s *Session) Started() time.Time { return s.start }
+
+// Type writes text as typed keys.
+func (s *Session) Type(text string) error {
+	_, err := io.WriteString(s.pty, text)
+	return err
+}
+
+// CloseTerminal closes the pty master, as a dropped SSH connection does:
+// the kernel hangs up the program's terminal.
+func (s *Session) CloseTerminal() error { return s.pty.Close() }
+
+// Wait waits for the program to exit, at most timeout, and returns its error.
+func (s *Session) Wait(timeout time.Duration) error {
+	s.waitOnce.Do(func() { go func() { s.waitErr = s.cmd.Wait(); close(s.exited) }() })
+	select {
+	case <-s.exited:
+		return s.waitErr
+	case <-time.After(timeout):
+		return fmt.Errorf("still running after %s", timeout)
+	}
+}
+
+func (s *Session) read() {
 	defer close(s.done)
 	buf := make([]byte, 64<<10)
 	for {
@@ -67,8 +98,9 @@ func (s *session) read() {
 			s.mu.Lock()
 			s.total += int64(n)
 			s.lastAt = now
-			if s.keep {
-				s.head = append(s.head, buf[:n]...)
+			s.head = append(s.head, buf[:n]...)
+			if len(s.head) > maxHead {
+				s.head = append(s.head[:0], s.head[len(s.head)-maxHead/2:]...)
 			}
 			scan := append(s.tail, buf[:n]...)
 			replies := s.scanQueries(scan, len(s.tail))
@@ -86,8 +118,12 @@ func (s *session) read() {
 		}
 		if err != nil {
 			s.mu.Lock()
-			s.exited = err
+			s.readErr = err
 			s.mu.Unlock()
+			select {
+			case s.notify <- struct{}{}:
+			default:
+			}
 			return
 		}
 	}
@@ -125,7 +161,7 @@ func queryName(m []byte) (string, []byte) {
 
 // scanQueries records queries starting at or after from in b and returns
 // the replies to send. Called with s.mu held.
-func (s *session) scanQueries(b []byte, from int) [][]byte {
+func (s *Session) scanQueries(b []byte, from int) [][]byte {
 	var out [][]byte
 	for _, loc := range queryRE.FindAllIndex(b, -1) {
 		if loc[1] <= from {
@@ -140,8 +176,8 @@ func (s *session) scanQueries(b []byte, from int) [][]byte {
 	return out
 }
 
-// queriesSeen lists the query names, sorted.
-func (s *session) queriesSeen() []string {
+// Queries lists the query names, sorted.
+func (s *Session) Queries() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var names []string
@@ -152,48 +188,53 @@ func (s *session) queriesSeen() []string {
 	return names
 }
 
-func (s *session) bytesSoFar() int64 {
+func (s *Session) Bytes() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.total
 }
 
-var errExited = errors.New("the program exited")
+// maxHead bounds the kept output; a marker is looked for in what arrived
+// since the last Forget, which is far less in every use.
+const maxHead = 4 << 20
 
-// waitFor returns the time from exec until the output so far matches
+var ErrExited = errors.New("the program exited")
+
+// WaitFor returns the time from exec until the output so far matches
 // marker (the arrival of the read that completed it). Escape sequences
 // count as one space: a coloured word is still a word.
-func (s *session) waitFor(marker *regexp.Regexp, timeout time.Duration) (time.Duration, error) {
+func (s *Session) WaitFor(marker *regexp.Regexp, timeout time.Duration) (time.Duration, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
 		found := marker.Match(escRE.ReplaceAll(s.head, []byte(" ")))
-		at, exited := s.lastAt, s.exited
+		at, exited := s.lastAt, s.readErr
 		s.mu.Unlock()
 		if found {
 			return at.Sub(s.start), nil
 		}
 		if exited != nil {
-			return 0, fmt.Errorf("%w before showing %q: %s", errExited, marker, s.screenText())
+			return 0, fmt.Errorf("%w before showing %q: %s", ErrExited, marker, s.ScreenText())
 		}
 		select {
 		case <-s.notify:
 		case <-deadline.C:
-			return 0, fmt.Errorf("no %q on screen within %s (queries seen: %v)", marker, timeout, s.queriesSeen())
+			return 0, fmt.Errorf("no %q on screen within %s (queries seen: %v); screen text: %s", marker, timeout, s.Queries(), s.ScreenText())
 		}
 	}
 }
 
-// forget stops keeping output once every marker of interest was found.
-func (s *session) forget() {
+// Forget drops the output kept so far, so the next WaitFor only looks at
+// what comes after.
+func (s *Session) Forget() {
 	s.mu.Lock()
-	s.keep, s.head = false, nil
+	s.head = s.head[:0]
 	s.mu.Unlock()
 }
 
-// screenText is the kept output with escape sequences removed, for errors.
-func (s *session) screenText() string {
+// ScreenText is the kept output with escape sequences removed, for errors.
+func (s *Session) ScreenText() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := escRE.ReplaceAll(s.head, []byte(" "))
@@ -205,10 +246,10 @@ func (s *session) screenText() string {
 
 var escRE = regexp.MustCompile(`\x1b(\[[0-9;?<=>!]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|.)`)
 
-// keyLatency writes key and returns the time until the pty yields output.
-func (s *session) keyLatency(key string, timeout time.Duration) (time.Duration, error) {
-	s.quiet(15*time.Millisecond, time.Second)
-	n0 := s.bytesSoFar()
+// KeyLatency writes key and returns the time until the pty yields output.
+func (s *Session) KeyLatency(key string, timeout time.Duration) (time.Duration, error) {
+	s.Quiet(15*time.Millisecond, time.Second)
+	n0 := s.Bytes()
 	drain(s.notify)
 	t0 := time.Now()
 	if _, err := io.WriteString(s.pty, key); err != nil {
@@ -218,13 +259,13 @@ func (s *session) keyLatency(key string, timeout time.Duration) (time.Duration, 
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		total, at, exited := s.total, s.lastAt, s.exited
+		total, at, exited := s.total, s.lastAt, s.readErr
 		s.mu.Unlock()
 		if total > n0 {
 			return at.Sub(t0), nil
 		}
 		if exited != nil {
-			return 0, errExited
+			return 0, ErrExited
 		}
 		select {
 		case <-s.notify:
@@ -234,9 +275,9 @@ func (s *session) keyLatency(key string, timeout time.Duration) (time.Duration, 
 	}
 }
 
-// quiet waits until no output arrived for gap (at most max), so a sample
+// Quiet waits until no output arrived for gap (at most max), so a sample
 // does not start in the middle of a frame being written.
-func (s *session) quiet(gap, max time.Duration) {
+func (s *Session) Quiet(gap, max time.Duration) {
 	end := time.Now().Add(max)
 	for time.Now().Before(end) {
 		s.mu.Lock()
@@ -250,6 +291,15 @@ func (s *session) quiet(gap, max time.Duration) {
 	}
 }
 
+func (s *Session) hasExited() bool {
+	select {
+	case <-s.exited:
+		return true
+	default:
+		return false
+	}
+}
+
 func drain(c chan struct{}) {
 	select {
 	case <-c:
@@ -257,21 +307,15 @@ func drain(c chan struct{}) {
 	}
 }
 
-// stop asks the program to quit with key, then SIGTERM, then SIGKILL, and
+// Stop asks the program to quit with key, then SIGTERM, then SIGKILL, and
 // reaps it.
-func (s *session) stop(key string) {
+func (s *Session) Stop(key string) {
 	_, _ = io.WriteString(s.pty, key)
-	exited := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(exited) }()
-	select {
-	case <-exited:
-	case <-time.After(2 * time.Second):
+	if s.Wait(2*time.Second) != nil && !s.hasExited() {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(2 * time.Second):
+		if s.Wait(2*time.Second) != nil && !s.hasExited() {
 			_ = s.cmd.Process.Kill()
-			<-exited
+			<-s.exited
 		}
 	}
 	_ = s.pty.Close()
