@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,13 @@ func (h *harness) run(cmd tea.Cmd, depth int) {
 			h.run(c, depth+1)
 		}
 	default:
+		// tea.Sequence's message is an unexported []tea.Cmd: run in order.
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+			for i := 0; i < v.Len(); i++ {
+				h.run(v.Index(i).Interface().(tea.Cmd), depth+1)
+			}
+			return
+		}
 		_, next := h.m.Update(msg)
 		h.run(next, depth+1)
 	}

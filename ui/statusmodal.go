@@ -407,14 +407,18 @@ func (s *statusModal) View(m *Model, st Styles, w, h int) string {
 		lines = append(lines, "", st.Dim.Render("any key closes"))
 	}
 	if s.err != nil && s.step != statusDone {
-		lines = append(lines, st.Error.Render("✖ "+clean(s.err.Error())))
+		for _, l := range wrap("✖ "+clean(s.err.Error()), width) {
+			lines = append(lines, st.Error.Render(l))
+		}
 	}
 	if s.warn != "" && s.step == statusEditing {
 		w := s.warn
 		if w == "unsaved" {
 			w = "Unsaved changes: ctrl+s saves the draft, esc again discards them."
 		}
-		lines = append(lines, st.Warn.Render(clean(w)))
+		for _, l := range wrap(clean(w), width) {
+			lines = append(lines, st.Warn.Render(l))
+		}
 	}
 	if len(lines) > h-4 {
 		lines = lines[:max(1, h-4)]

@@ -23,8 +23,6 @@ import (
 	"github.com/sitrep-dev/sitrep/incident"
 	"github.com/sitrep-dev/sitrep/internal/cli"
 	"github.com/sitrep-dev/sitrep/sources"
-	"github.com/sitrep-dev/sitrep/sources/flags"
-	"github.com/sitrep-dev/sitrep/sources/github"
 	"github.com/sitrep-dev/sitrep/sources/wire"
 	"github.com/sitrep-dev/sitrep/ui"
 )
@@ -69,32 +67,6 @@ type Options struct {
 	TeaOptions []tea.ProgramOption
 }
 
-// Pollers builds every source the config describes; start is the incident
-// start, for the GitHub change window.
-func Pollers(cfg *config.Config, start func() time.Time) ([]sources.Poller, []flags.Provider, error) {
-	pollers, err := wire.Pollers(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	providers, err := flags.Build(cfg.Flags)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, p := range providers {
-		pollers = append(pollers, flags.Poller(p))
-	}
-	if cfg.GitHub != nil {
-		gp, err := github.New(cfg.GitHub, start)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, p := range gp {
-			pollers = append(pollers, p)
-		}
-	}
-	return pollers, providers, nil
-}
-
 // Run shows the dashboard until the commander quits.
 func Run(ctx context.Context, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -112,7 +84,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	start := incident.NewRecord(entries).Start
-	pollers, providers, err := Pollers(o.Config, func() time.Time { return start })
+	pollers, providers, err := wire.All(o.Config, func() time.Time { return start })
 	if err != nil {
 		return err
 	}
@@ -120,7 +92,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	sched := sources.NewScheduler(pollers, sources.Options{Concurrency: o.Config.Sources.Concurrency})
+	sched := sources.NewScheduler(pollers, wire.Options(o.Config))
 	stopRecorder := startRecorder(ctx, sched, o.Journal, o.RecorderGap, logger)
 	stopped := make(chan struct{})
 	go func() {
