@@ -56,8 +56,8 @@ type Model struct {
 	toastErr  bool
 	toastGen  int
 	quitAsked bool
-	flagGen   int             // drops answers to a closed kill-switch dialog
-	sideFocus paneID          // the tabbed pane shown beside the timeline in split mode
+	flagGen   int    // drops answers to a closed kill-switch dialog
+	sideFocus paneID // the tabbed pane shown beside the timeline in split mode
 }
 
 // New builds the dashboard.
