@@ -84,7 +84,7 @@ func (s *Session) Wait(timeout time.Duration) error {
 	case <-s.exited:
 		return s.waitErr
 	case <-time.After(timeout):
-		return fmt.Errorf("still running after %s", timeout)
+		return fmt.Errorf("%w after %s", ErrStillRunning, timeout)
 	}
 }
 
@@ -198,17 +198,23 @@ func (s *Session) Bytes() int64 {
 // since the last Forget, which is far less in every use.
 const maxHead = 4 << 20
 
-var ErrExited = errors.New("the program exited")
+// ErrExited means the program ended while a marker or key was awaited;
+// ErrStillRunning that Wait gave up.
+var (
+	ErrExited       = errors.New("the program exited")
+	ErrStillRunning = errors.New("the program is still running")
+)
 
 // WaitFor returns the time from exec until the output so far matches
 // marker (the arrival of the read that completed it). Escape sequences
-// count as one space: a coloured word is still a word.
+// are read both as a space (a cursor move over blank cells) and as
+// nothing (a word styled letter by letter, like a cursor on its first).
 func (s *Session) WaitFor(marker *regexp.Regexp, timeout time.Duration) (time.Duration, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		found := marker.Match(escRE.ReplaceAll(s.head, []byte(" ")))
+		found := marker.Match(escRE.ReplaceAll(s.head, []byte(" "))) || marker.Match(escRE.ReplaceAll(s.head, nil))
 		at, exited := s.lastAt, s.readErr
 		s.mu.Unlock()
 		if found {
