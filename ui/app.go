@@ -55,7 +55,6 @@ type Model struct {
 	toast     string
 	toastErr  bool
 	toastGen  int
-	quitAsked bool
 	flagGen   int    // drops answers to a closed kill-switch dialog
 	sideFocus paneID // the tabbed pane shown beside the timeline in split mode
 }
