@@ -49,6 +49,7 @@ func runHung(o options, bin, work string) (bool, error) {
 	}
 	data := filepath.Join(dir, "data")
 	ok := true
+	var verdicts []verdict
 	fmt.Fprintf(o.out, "### Hung sources: the %d metrics' and %d health checks' servers stop answering (metrics every 1 s, timeout 800 ms)\n\n", largeMetrics, largeHealth)
 	row(o, "size", "\"stale <age>\" on screen after the hang began (ms)", "key→frame p50 / p99 during the hang (ms)",
 		fmt.Sprintf("RSS first → last, max over %s (MiB)", o.hangFor()), "threads first → last, max")
@@ -64,15 +65,49 @@ func runHung(o options, bin, work string) (bool, error) {
 			return false, err
 		}
 		p50, p99 := percentile(h.keys, 50), percentile(h.keys, 99)
-		if p99 > 30 || h.staleAfter > 1800*time.Millisecond+time.Second {
-			ok = false // goal: ≤ 30 ms; stale within interval+timeout (+1 s for the age to tick)
-		}
+		verdicts = append(verdicts, hungVerdicts(sz, h, p99)...)
 		row(o, sz.String(), fmt.Sprintf("%.0f", ms(h.staleAfter)), fmt.Sprintf("%.2f / %.2f", p50, p99),
 			fmt.Sprintf("%.1f → %.1f, %.1f", mib(h.rss[0]), mib(h.rss[len(h.rss)-1]), mib(maxOf(h.rss))),
 			fmt.Sprintf("%d → %d, %d", h.threads[0], h.threads[len(h.threads)-1], maxOf(h.threads)))
 	}
 	fmt.Fprintln(o.out)
+	if o.gate {
+		fmt.Fprintf(o.out, "Hung-sources gate (fails above 2× the goal):\n\n")
+		for _, v := range verdicts {
+			fmt.Fprintln(o.out, "- "+v.line)
+			ok = ok && v.ok
+		}
+		fmt.Fprintln(o.out)
+	}
 	return ok, nil
+}
+
+type verdict struct {
+	line string
+	ok   bool
+}
+
+// staleGoal is how soon a hung metric must show as stale: its interval
+// plus its timeout.
+const staleGoal = time.Second + 800*time.Millisecond
+
+func hungVerdicts(sz size, h hungSample, p99 float64) []verdict {
+	check := func(name string, v, goal float64, unit string) verdict {
+		ok := v <= 2*goal
+		word := "ok"
+		if !ok {
+			word = "FAIL"
+		}
+		return verdict{fmt.Sprintf("%s %s: %.2f %s (goal %.4g, limit %.4g): %s", sz, name, v, unit, goal, 2*goal, word), ok}
+	}
+	growth := mib(h.rss[len(h.rss)-1] - h.rss[0])
+	return []verdict{
+		check("key→frame p99 while hung", p99, 30, "ms"),
+		check("stale shown after", ms(h.staleAfter), ms(staleGoal), "ms"),
+		// Flat: the goal allows no growth; 5 MiB is the noise of a GC cycle.
+		check("RSS growth over the hang", growth, 5, "MiB"),
+		check("thread growth over the hang", float64(h.threads[len(h.threads)-1]-h.threads[0]), 2, "threads"),
+	}
 }
 
 func hungOnce(w *world, bin, cfg, data string, sz size, keys int, hang time.Duration) (hungSample, error) {

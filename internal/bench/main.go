@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -39,7 +40,14 @@ func main() {
 	flag.BoolVar(&o.hung, "hung", false, "also run the hung-sources scenario (every source on a server that never answers)")
 	flag.BoolVar(&o.gate, "gate", false, "exit 1 if a sitrep figure at default scale is worse than 2× its goal")
 	flag.StringVar(&o.floor, "floor", "/work/shared/bench/bt-baseline", "source of the Bubble Tea floor program (\"\" to skip it)")
+	sizes := flag.String("sizes", "80x24,200x50", "terminal sizes, comma-separated")
 	flag.Parse()
+	parsed, err := parseSizes(*sizes)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	o.sizes = parsed
 	if flag.NArg() > 0 || o.runs < 1 || !map[string]bool{"default": true, "large": true, "both": true, "none": true}[o.scale] {
 		fmt.Fprintln(os.Stderr, "usage: go run ./internal/bench [-runs N] [-scale default|large|both|none] [-short] [-hung] [-gate] [-floor DIR]")
 		os.Exit(2)
@@ -52,6 +60,19 @@ func main() {
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// parseSizes reads "80x24,200x50".
+func parseSizes(s string) ([]size, error) {
+	var out []size
+	for _, f := range strings.Split(s, ",") {
+		var sz size
+		if n, err := fmt.Sscanf(strings.TrimSpace(f), "%dx%d", &sz.w, &sz.h); err != nil || n != 2 || sz.w < 20 || sz.h < 10 || sz.w > 1000 || sz.h > 500 {
+			return nil, fmt.Errorf("size %q: want COLSxROWS like 80x24 (20x10 to 1000x500)", f)
+		}
+		out = append(out, sz)
+	}
+	return out, nil
 }
 
 func (o options) plan() plan {

@@ -20,7 +20,7 @@ type target struct {
 	// when the program has no key that changes its screen.
 	keys []string
 	quit string
-	// lite measures first frame and keys only (no idle window, no RSS wait).
+	// lite skips the wait for the RSS reading (RSS is read after the keys).
 	lite bool
 	// prepare runs before every start (a fresh data dir); may be nil.
 	prepare func() error
@@ -118,10 +118,8 @@ func measure(t target, w, h int, p plan) (sample, error) {
 		}
 	}
 	time.Sleep(p.settle)
-	if !t.lite {
-		if r.idleBps, r.cpuPct, err = idle(s, p.window); err != nil {
-			return r, err
-		}
+	if r.idleBps, r.cpuPct, err = idle(s, p.window); err != nil {
+		return r, err
 	}
 	if t.keys != nil {
 		for i := 0; i < p.keySamples; i++ {

@@ -114,7 +114,7 @@ func writeJournalTable(o options, res results, small, big string) {
 	}
 	row(o, head...)
 	row(o, strings.Split(strings.Repeat("---,", len(head)), ",")[:len(head)]...)
-	for _, f := range mainFigures(plan{keySamples: o.plan().keySamples}, true) {
+	for _, f := range mainFigures(o.plan(), false) {
 		cells := []string{f.name}
 		for _, sz := range o.sizes {
 			a, b := collect(res[small][sz], f), collect(res[big][sz], f)
