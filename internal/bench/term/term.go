@@ -56,7 +56,23 @@ func Start(argv []string, env []string, w, h int, answer bool) (*Session, error)
 	if err != nil {
 		return nil, fmt.Errorf("start %s on a pty: %w", argv[0], err)
 	}
-	s.pty = f
+	// Hand the master to Go's poller (non-blocking), so that closing it
+	// really closes it even while the reader is blocked in Read: that is
+	// the hang-up of a dropped SSH connection.
+	fd, err := syscall.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("dup the pty master: %w", err)
+	}
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		syscall.Close(fd)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("pty master non-blocking: %w", err)
+	}
+	s.pty = os.NewFile(uintptr(fd), "pty-master")
 	go s.read()
 	return s, nil
 }
@@ -313,15 +329,19 @@ func drain(c chan struct{}) {
 	}
 }
 
-// Stop asks the program to quit with key, then SIGTERM, then SIGKILL, and
-// reaps it.
+// Stop asks the program to quit with key (none: skip to SIGTERM), then
+// SIGTERM, then SIGKILL, and reaps it.
 func (s *Session) Stop(key string) {
-	_, _ = io.WriteString(s.pty, key)
-	if s.Wait(2*time.Second) != nil && !s.hasExited() {
+	graceful := false
+	if key != "" {
+		_, _ = io.WriteString(s.pty, key)
+		graceful = !errors.Is(s.Wait(2*time.Second), ErrStillRunning)
+	}
+	if !graceful && !s.hasExited() {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		if s.Wait(2*time.Second) != nil && !s.hasExited() {
+		if errors.Is(s.Wait(2*time.Second), ErrStillRunning) {
 			_ = s.cmd.Process.Kill()
-			<-s.exited
+			_ = s.Wait(time.Minute)
 		}
 	}
 	_ = s.pty.Close()
