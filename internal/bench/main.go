@@ -23,6 +23,7 @@ type options struct {
 	hung   bool
 	gate   bool
 	floor  string
+	keys   int
 	sizes  []size
 	out    io.Writer
 	status io.Writer
@@ -40,6 +41,7 @@ func main() {
 	flag.BoolVar(&o.hung, "hung", false, "also run the hung-sources scenario (every source on a server that never answers)")
 	flag.BoolVar(&o.gate, "gate", false, "exit 1 if a sitrep figure at default scale is worse than 2× its goal")
 	flag.StringVar(&o.floor, "floor", "/work/shared/bench/bt-baseline", "source of the Bubble Tea floor program (\"\" to skip it)")
+	keys := flag.Int("keys", 0, "key samples per run (default 100, -short 30)")
 	sizes := flag.String("sizes", "80x24,200x50", "terminal sizes, comma-separated")
 	flag.Parse()
 	parsed, err := parseSizes(*sizes)
@@ -47,7 +49,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	o.sizes = parsed
+	o.sizes, o.keys = parsed, *keys
 	if flag.NArg() > 0 || o.runs < 1 || !map[string]bool{"default": true, "large": true, "both": true, "none": true}[o.scale] {
 		fmt.Fprintln(os.Stderr, "usage: go run ./internal/bench [-runs N] [-scale default|large|both|none] [-short] [-hung] [-gate] [-floor DIR]")
 		os.Exit(2)
@@ -76,10 +78,14 @@ func parseSizes(s string) ([]size, error) {
 }
 
 func (o options) plan() plan {
+	p := plan{settle: 2 * time.Second, window: 10 * time.Second, rssAfter: 60 * time.Second, keySamples: 100, frameTries: 1, timeout: 20 * time.Second}
 	if o.short {
-		return plan{settle: time.Second, window: 3 * time.Second, keySamples: 30, frameTries: 2, timeout: 20 * time.Second}
+		p = plan{settle: time.Second, window: 3 * time.Second, keySamples: 30, frameTries: 2, timeout: 20 * time.Second}
 	}
-	return plan{settle: 2 * time.Second, window: 10 * time.Second, rssAfter: 60 * time.Second, keySamples: 100, frameTries: 1, timeout: 20 * time.Second}
+	if o.keys > 0 {
+		p.keySamples = o.keys
+	}
+	return p
 }
 
 func (o options) hangFor() time.Duration {

@@ -12,12 +12,19 @@ import (
 // it starts only when the terminal answers, like Bubble Tea v1 does.
 const asksCursor = `stty raw -echo; printf 'hello \033[6n'; head -c 6 >/dev/null; printf 'replied'; sleep 5`
 
-func TestAnsweringTerminalRepliesToQueries(t *testing.T) {
-	s, err := Start([]string{"sh", "-c", asksCursor}, []string{"PATH=/usr/bin:/bin"}, 80, 24, true)
+// shell runs prog with sh on an 80x24 pty, stopped at the end of the test.
+func shell(t *testing.T, prog string, answer bool) *Session {
+	t.Helper()
+	s, err := Start([]string{"sh", "-c", prog}, []string{"PATH=/usr/bin:/bin"}, 80, 24, answer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Stop("")
+	t.Cleanup(func() { s.Stop("") })
+	return s
+}
+
+func TestAnsweringTerminalRepliesToQueries(t *testing.T) {
+	s := shell(t, asksCursor, true)
 	if _, err := s.WaitFor(regexp.MustCompile(`replied`), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -27,11 +34,7 @@ func TestAnsweringTerminalRepliesToQueries(t *testing.T) {
 }
 
 func TestSilentTerminalNeverReplies(t *testing.T) {
-	s, err := Start([]string{"sh", "-c", asksCursor}, []string{"PATH=/usr/bin:/bin"}, 80, 24, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop("")
+	s := shell(t, asksCursor, false)
 	if _, err := s.WaitFor(regexp.MustCompile(`hello`), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -46,11 +49,7 @@ func TestSilentTerminalNeverReplies(t *testing.T) {
 func TestWaitForSeesWordsSplitByEscapes(t *testing.T) {
 	// A coloured value and a word drawn letter by letter (a cursor on it).
 	prog := `printf 'up\033[32m   \033[m12ms and \033[7mw\033[mhat happened'; sleep 5`
-	s, err := Start([]string{"sh", "-c", prog}, []string{"PATH=/usr/bin:/bin"}, 80, 24, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop("")
+	s := shell(t, prog, false)
 	for _, m := range []string{`up +12ms`, `what happened`} {
 		if _, err := s.WaitFor(regexp.MustCompile(m), 5*time.Second); err != nil {
 			t.Errorf("%s: %v", m, err)
@@ -60,11 +59,7 @@ func TestWaitForSeesWordsSplitByEscapes(t *testing.T) {
 
 func TestKeyLatencyTimesTheEcho(t *testing.T) {
 	// The line discipline echoes a typed key at once.
-	s, err := Start([]string{"sh", "-c", "sleep 10"}, []string{"PATH=/usr/bin:/bin"}, 80, 24, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop("")
+	s := shell(t, "sleep 10", false)
 	d, err := s.KeyLatency("a", 2*time.Second)
 	if err != nil || d <= 0 || d > time.Second {
 		t.Fatalf("KeyLatency = %v, %v", d, err)
@@ -72,11 +67,7 @@ func TestKeyLatencyTimesTheEcho(t *testing.T) {
 }
 
 func TestKeyLatencyFailsWhenNothingChanges(t *testing.T) {
-	s, err := Start([]string{"sh", "-c", "stty -echo; printf ready; sleep 10"}, []string{"PATH=/usr/bin:/bin"}, 80, 24, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop("")
+	s := shell(t, "stty -echo; printf ready; sleep 10", false)
 	if _, err := s.WaitFor(regexp.MustCompile(`ready`), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +77,7 @@ func TestKeyLatencyFailsWhenNothingChanges(t *testing.T) {
 }
 
 func TestWaitReportsExitAndStillRunning(t *testing.T) {
-	s, err := Start([]string{"sh", "-c", "sleep 10"}, []string{"PATH=/usr/bin:/bin"}, 80, 24, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := shell(t, "sleep 10", false)
 	if err := s.Wait(100 * time.Millisecond); !errors.Is(err, ErrStillRunning) {
 		t.Errorf("Wait on a sleeping program = %v, want ErrStillRunning", err)
 	}
@@ -99,7 +87,6 @@ func TestWaitReportsExitAndStillRunning(t *testing.T) {
 	if err := s.Wait(5 * time.Second); errors.Is(err, ErrStillRunning) {
 		t.Error("closing the terminal did not hang up the program")
 	}
-	s.Stop("")
 }
 
 func TestQueryNamesAndReplies(t *testing.T) {
