@@ -50,6 +50,8 @@ type Model struct {
 	journal   *incident.Reader
 	readErr   error
 	data      sourceData
+	pending   []sources.Snapshot // newer values, shown at the next tick
+	frame     string             // the current frame; "" when it must be drawn again
 	timeline  timelineView
 	modal     modal
 	toast     string
@@ -160,6 +162,11 @@ func tick() tea.Cmd {
 // Update routes a message: resize → the open modal (it swallows keys) →
 // global keys → the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	// Bubble Tea asks for the view after every message; most messages
+	// (a snapshot held for the next tick, a timer) change nothing, and a
+	// 200x50 frame is not free to draw, so the last one is reused.
+	prev := m.frame
+	m.frame = ""
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -167,16 +174,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		m.now = time.Time(msg)
+		m.flushPending()
 		return m, tick()
 	case entriesMsg:
 		return m, m.onEntries(msg)
 	case snapshotsMsg:
-		m.data.apply(msg)
-		for _, s := range msg {
-			if s.Kind == sources.KindChanges {
-				m.mergeChanges()
-				break
-			}
+		if !m.onSnapshots(msg) {
+			m.frame = prev // held for the tick: nothing on screen changed
 		}
 		if m.deps.Snapshots == nil {
 			return m, nil
@@ -224,6 +228,44 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onKey(k)
 	}
 	return m, nil
+}
+
+// onSnapshots takes new source values. A source's first value is shown at
+// once; later ones wait for the next clock tick, so the screen changes at
+// most once a second however many sources poll (each frame costs the
+// terminal bytes and the renderer a full diff), while keys still redraw
+// immediately.
+func (m *Model) onSnapshots(batch []sources.Snapshot) (shown bool) {
+	var now []sources.Snapshot
+	for _, s := range batch {
+		if _, seen := m.data.snaps[s.ID]; seen {
+			m.pending = append(m.pending, s)
+		} else {
+			now = append(now, s)
+		}
+	}
+	m.applySnapshots(now)
+	return len(now) > 0
+}
+
+// flushPending shows the values waiting for the tick (also before anything
+// reads them: evidence for a flag change, a details dialog).
+func (m *Model) flushPending() {
+	m.applySnapshots(m.pending)
+	m.pending = m.pending[:0]
+}
+
+func (m *Model) applySnapshots(batch []sources.Snapshot) {
+	if len(batch) == 0 {
+		return
+	}
+	m.data.apply(batch)
+	for _, s := range batch {
+		if s.Kind == sources.KindChanges {
+			m.mergeChanges()
+			return
+		}
+	}
 }
 
 func (m *Model) onEntries(msg entriesMsg) tea.Cmd {
@@ -287,6 +329,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Export):
 		return m.export()
 	case key.Matches(k, km.Details):
+		m.flushPending()
 		m.modal = m.detailsModal()
 		return nil
 	case key.Matches(k, km.Kill):
@@ -347,7 +390,10 @@ func (m *Model) quit() tea.Cmd {
 
 // View draws the whole screen.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	if m.frame == "" {
+		m.frame = m.render()
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.WindowTitle = "sitrep " + m.rec.ID
 	return v

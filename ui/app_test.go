@@ -484,3 +484,22 @@ func TestMarkingAChangeSuspectJournalsItAndShowsItFirst(t *testing.T) {
 		t.Errorf("pane does not show the suspect:\n%s", h.screen())
 	}
 }
+
+func TestNewerValuesWaitForTheClockTick(t *testing.T) {
+	h := newHarness(t, nil)
+	snap := func(v float64) snapshotsMsg {
+		return snapshotsMsg{{ID: "metric/rps", Kind: sources.KindMetric, Value: metric.Value{Name: "rps", Current: v, State: metric.OK}, GoodAt: time.Now()}}
+	}
+	h.m.Update(snap(111))
+	if !strings.Contains(h.screen(), "111") {
+		t.Fatal("the first value is not shown at once")
+	}
+	h.m.Update(snap(222))
+	if strings.Contains(h.screen(), "222") {
+		t.Fatal("a newer value redrew the screen before the tick")
+	}
+	h.m.Update(tickMsg(time.Now()))
+	if !strings.Contains(h.screen(), "222") {
+		t.Fatal("the tick did not show the newer value")
+	}
+}

@@ -173,6 +173,7 @@ func (f *flagModal) apply(m *Model) tea.Cmd {
 	f.started = m.now
 	pv := f.pv
 	pv.Request.Reason = strings.TrimSpace(f.reason.Value())
+	m.flushPending()
 	evidence := m.data.evidence()
 	fs, ctx, gen := m.deps.Actions.Flags, m.deps.Ctx, f.gen
 	return tea.Batch(f.spin.Tick, func() tea.Msg {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -82,7 +83,7 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := width(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
 		sw = ansi.StringWidth(s)
@@ -91,6 +92,57 @@ func fit(s string, w int) string {
 		s += strings.Repeat(" ", w-sw)
 	}
 	return s
+}
+
+// width is ansi.StringWidth with a fast path for what sitrep draws in
+// nearly every cell: ASCII, box drawing, blocks, arrows and the state
+// symbols, styled with SGR sequences. Any other rune (or escape) sends the
+// whole string to ansi.StringWidth, whose grapheme segmentation is the
+// single largest cost of an idle frame.
+func width(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x3f {
+				j++
+			}
+			if j >= len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return ansi.StringWidth(s)
+			}
+			i = j + 1
+		case c < 0x20 || c == 0x7f:
+			if c == 0x1b {
+				return ansi.StringWidth(s)
+			}
+			i++
+		case c < 0x80:
+			n++
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrowSymbol(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		}
+	}
+	return n
+}
+
+// narrowSymbol: runes one cell wide in every terminal that sitrep itself
+// draws (general punctuation, arrows, box drawing, blocks, geometric shapes).
+func narrowSymbol(r rune) bool {
+	switch {
+	case r >= 0x2010 && r <= 0x2027, r >= 0x2190 && r <= 0x21ff, r >= 0x2500 && r <= 0x25ff:
+		return true
+	case r == 0xb7, r == 0x2716:
+		return true
+	}
+	return false
 }
 
 // clean is the last line of defence before text from outside reaches the

@@ -279,7 +279,7 @@ func (m *Model) changeLine(i, w int, selected bool) string {
 
 func (m *Model) timelineLine(i, w int, selected bool) string {
 	e := m.rec.Timeline[m.timeline.index(i)]
-	text := incident.Describe(e)
+	text := m.timeline.event(e)
 	who := clean(e.Author)
 	line := columns(w, []int{8, 10, 0}, e.At.UTC().Format("15:04:05"), string(kindLabel(e.Kind)), text+m.st.Dim.Render("  — "+who))
 	switch {

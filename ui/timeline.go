@@ -10,6 +10,9 @@ import (
 // or the indices of those matching the filter. Filtering is one pass when
 // the filter changes, then incremental; drawing touches only visible rows.
 type timelineView struct {
+	// events caches incident.Describe per seq: it decodes the entry's
+	// JSON data, and the same rows are drawn every second.
+	events  map[int64]string
 	filter  string
 	matches []int // indices into Record.Timeline; nil when no filter
 	seen    int   // how many timeline entries matches reflects
@@ -57,4 +60,17 @@ func (t *timelineView) catchUp(r *incident.Record) {
 			t.matches = append(t.matches, t.seen)
 		}
 	}
+}
+
+// event is the entry's one-line description, computed once.
+func (t *timelineView) event(e incident.Entry) string {
+	if s, ok := t.events[e.Seq]; ok {
+		return s
+	}
+	if t.events == nil {
+		t.events = map[int64]string{}
+	}
+	s := incident.Describe(e)
+	t.events[e.Seq] = s
+	return s
 }

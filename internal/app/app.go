@@ -78,6 +78,13 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer logf.Close()
 	logger := slog.New(slog.NewTextHandler(logf, nil))
+	if path := os.Getenv("SITREP_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	entries, err := o.Journal.Load()
 	if err != nil {
@@ -133,6 +140,11 @@ func Run(ctx context.Context, o Options) error {
 	}()
 
 	_, runErr := p.Run()
+	if path := os.Getenv("SITREP_MEMPROFILE"); path != "" {
+		if err := writeHeapProfile(path); err != nil {
+			logger.Error("heap profile", "err", err)
+		}
+	}
 	cancel()
 	if err := drafts.Close(); err != nil {
 		logger.Error("saving the draft", "err", err)

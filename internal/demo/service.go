@@ -174,7 +174,9 @@ const (
 
 func (w *World) apiHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(w.metrics.reg, promhttp.HandlerOpts{}))
+	// No gzip: the scraper is in the same process, on loopback, every
+	// second; compressing costs both sides CPU and a pooled writer's memory.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(w.metrics.reg, promhttp.HandlerOpts{DisableCompression: true}))
 	mux.HandleFunc("GET /healthz", w.apiHealth)
 	mux.HandleFunc("GET /db/healthz", w.dbHealth)
 	return mux
