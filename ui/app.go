@@ -6,6 +6,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -30,6 +32,9 @@ type Deps struct {
 	ReadOnly  bool
 	Drafts    *DraftSaver // keeps a note being typed safe across crashes
 	Now       func() time.Time
+	// Logger receives a warning for every Update or View slower than
+	// slowFrame: the dashboard's promise is that nothing delays a key.
+	Logger *slog.Logger
 }
 
 // Model is the root of the dashboard.
@@ -50,8 +55,8 @@ type Model struct {
 	journal   *incident.Reader
 	readErr   error
 	data      sourceData
-	pending   []sources.Snapshot // newer values, shown at the next tick
-	frame     string             // the current frame; "" when it must be drawn again
+	pending   map[string]sources.Snapshot // newer values by source, shown at the next tick
+	frame     string                      // the current frame; "" when it must be drawn again
 	timeline  timelineView
 	modal     modal
 	toast     string
@@ -161,7 +166,12 @@ func tick() tea.Cmd {
 
 // Update routes a message: resize → the open modal (it swallows keys) →
 // global keys → the focused pane.
+const slowFrame = 25 * time.Millisecond
+
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.deps.Logger != nil {
+		defer m.warnIfSlow("update", fmt.Sprintf("%T", msg), time.Now())
+	}
 	// Bubble Tea asks for the view after every message; most messages
 	// (a snapshot held for the next tick, a timer) change nothing, and a
 	// 200x50 frame is not free to draw, so the last one is reused.
@@ -230,19 +240,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// onSnapshots takes new source values. A source's first value is shown at
-// once; later ones wait for the next clock tick, so the screen changes at
-// most once a second however many sources poll (each frame costs the
-// terminal bytes and the renderer a full diff), while keys still redraw
-// immediately.
+// onSnapshots takes new source values. A source's first value, and a
+// source going stale or recovering, are shown at once; other new values
+// wait for the next clock tick, so the screen changes at most once a
+// second however many sources poll (each frame costs the terminal bytes
+// and the renderer a full diff), while keys still redraw immediately.
 func (m *Model) onSnapshots(batch []sources.Snapshot) (shown bool) {
 	var now []sources.Snapshot
 	for _, s := range batch {
-		if _, seen := m.data.snaps[s.ID]; seen {
-			m.pending = append(m.pending, s)
-		} else {
-			now = append(now, s)
+		prev, seen := m.data.snaps[s.ID]
+		if seen && (prev.Err == nil) == (s.Err == nil) {
+			if m.pending == nil {
+				m.pending = map[string]sources.Snapshot{}
+			}
+			m.pending[s.ID] = s // the newest wins
+			continue
 		}
+		delete(m.pending, s.ID)
+		now = append(now, s)
 	}
 	m.applySnapshots(now)
 	return len(now) > 0
@@ -251,8 +266,15 @@ func (m *Model) onSnapshots(batch []sources.Snapshot) (shown bool) {
 // flushPending shows the values waiting for the tick (also before anything
 // reads them: evidence for a flag change, a details dialog).
 func (m *Model) flushPending() {
-	m.applySnapshots(m.pending)
-	m.pending = m.pending[:0]
+	if len(m.pending) == 0 {
+		return
+	}
+	batch := make([]sources.Snapshot, 0, len(m.pending))
+	for _, s := range m.pending {
+		batch = append(batch, s)
+	}
+	clear(m.pending)
+	m.applySnapshots(batch)
 }
 
 func (m *Model) applySnapshots(batch []sources.Snapshot) {
@@ -388,9 +410,18 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
+func (m *Model) warnIfSlow(what, detail string, start time.Time) {
+	if d := time.Since(start); d > slowFrame {
+		m.deps.Logger.Warn("slow "+what, "took", d, "msg", detail)
+	}
+}
+
 // View draws the whole screen.
 func (m *Model) View() tea.View {
 	if m.frame == "" {
+		if m.deps.Logger != nil {
+			defer m.warnIfSlow("view", "", time.Now())
+		}
 		m.frame = m.render()
 	}
 	v := tea.NewView(m.frame)

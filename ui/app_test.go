@@ -503,3 +503,17 @@ func TestNewerValuesWaitForTheClockTick(t *testing.T) {
 		t.Fatal("the tick did not show the newer value")
 	}
 }
+
+func TestASourceGoingStaleShowsAtOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	h.m.focus = paneHealth
+	h.m.relayout()
+	good := sources.Snapshot{ID: "health/api", Kind: sources.KindHealth, Value: health.Result{Name: "api", State: health.Up}, GoodAt: time.Now()}
+	h.m.Update(snapshotsMsg{good})
+	bad := good
+	bad.Err, bad.Failures = context.DeadlineExceeded, 1
+	h.m.Update(snapshotsMsg{bad})
+	if !strings.Contains(h.screen(), "stale") {
+		t.Fatalf("a source that just failed waits for the tick:\n%s", h.screen())
+	}
+}

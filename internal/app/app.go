@@ -122,6 +122,7 @@ func Run(ctx context.Context, o Options) error {
 		},
 		ReadOnly: o.ReadOnly,
 		Drafts:   drafts,
+		Logger:   logger,
 	})
 	p := tea.NewProgram(model, append([]tea.ProgramOption{tea.WithContext(ctx)}, o.TeaOptions...)...)
 
