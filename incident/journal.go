@@ -365,7 +365,11 @@ func (e *LineError) Unwrap() error { return e.Err }
 //
 // Large journals are decoded in parallel chunks (JSON decoding is the whole
 // cost of loading); the result is the same as a sequential decode.
-func DecodeJournal(data []byte) ([]Entry, int, error) {
+func DecodeJournal(data []byte) ([]Entry, int, error) { return decodeAfter(data, 0) }
+
+// decodeAfter decodes lines that continue a journal whose last seq is
+// lastSeq (0: from the start).
+func decodeAfter(data []byte, lastSeq int64) ([]Entry, int, error) {
 	chunks := splitChunks(data, decodeWorkers(len(data)))
 	results := make([]chunkResult, len(chunks))
 	var wg sync.WaitGroup
@@ -380,7 +384,6 @@ func DecodeJournal(data []byte) ([]Entry, int, error) {
 
 	entries := make([]Entry, 0, bytes.Count(data, []byte{'\n'}))
 	off, lineNo := 0, 0
-	var lastSeq int64
 	for _, r := range results {
 		for k, e := range r.entries {
 			if err := checkEntry(e, lastSeq); err != nil {
@@ -595,22 +598,15 @@ func (r *Reader) Next() ([]Entry, error) {
 		if err != nil {
 			return err
 		}
-		for len(data) > 0 {
-			nl := bytes.IndexByte(data, '\n')
-			if nl < 0 {
-				return nil // torn: wait for a writer to repair it
-			}
-			var e Entry
-			if err := json.Unmarshal(data[:nl], &e); err != nil || checkEntry(e, r.lastSeq) != nil {
-				// A corrupt line under the shared lock is a crash's
-				// leftover; the next writer moves it aside. Stop here.
-				return nil
-			}
-			out = append(out, e)
-			r.lastSeq = e.Seq
-			r.off += int64(nl) + 1
-			data = data[nl+1:]
+		// Only complete, valid lines are taken. A torn end or a corrupt
+		// line under the shared lock is a crash's leftover that the next
+		// writer moves aside: stop before it and read on later.
+		entries, n, _ := decodeAfter(data, r.lastSeq)
+		out = entries
+		if len(entries) > 0 {
+			r.lastSeq = entries[len(entries)-1].Seq
 		}
+		r.off += int64(n)
 		return nil
 	})
 	return out, err
