@@ -26,16 +26,22 @@ func (m *Model) header() string {
 		elapsed = incident.FormatDuration(end.Sub(r.Start).Truncate(1e9))
 	}
 	sym := map[string]string{"investigating": "◎", "detected": "◎", "identified": "◉", "mitigated": "◑", "resolved": "●"}[phase]
-	left := " " + clean(r.ID) + " · " + st.HeaderTitle.Render(clean(r.Title)) + st.Header.Render(" · ")
-	right := "SEV" + strconv.Itoa(r.Severity) + " · " + sym + " " + phase + " · " + elapsed +
+	// The title comes first: on a narrow screen it is what survives.
+	left := " " + st.HeaderTitle.Render(clean(r.Title)) + st.Header.Render(" · "+clean(r.ID))
+	right := " SEV" + strconv.Itoa(r.Severity) + " · " + sym + " " + phase + " · " + elapsed +
 		" · IC " + clean(r.Commander) + " · " + m.now.UTC().Format("15:04:05") + " UTC "
 	if m.deps.ReadOnly {
 		right = "READ-ONLY · " + right
 	}
 	room := m.w - ansi.StringWidth(right)
-	if room < 20 {
-		// Narrow: the clock and state matter more than the id.
-		right = "SEV" + strconv.Itoa(r.Severity) + " " + phase + " " + elapsed + " " + m.now.UTC().Format("15:04") + " "
+	if room < 30 {
+		// Narrower: the commander stays, the clock loses its seconds.
+		right = " SEV" + strconv.Itoa(r.Severity) + " " + sym + " " + phase + " " + elapsed + " · IC " + clean(r.Commander) + " · " + m.now.UTC().Format("15:04") + " "
+		room = m.w - ansi.StringWidth(right)
+	}
+	if room < 12 {
+		// Narrowest: severity, state, elapsed and the clock matter most.
+		right = " SEV" + strconv.Itoa(r.Severity) + " " + sym + " " + phase + " " + elapsed + " " + m.now.UTC().Format("15:04") + " "
 		room = m.w - ansi.StringWidth(right)
 	}
 	return st.Header.Render(fit(left, max(0, room))) + st.Header.Render(fit(right, m.w-max(0, room)))
