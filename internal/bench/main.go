@@ -24,6 +24,7 @@ type options struct {
 	gate   bool
 	floor  string
 	keys   int
+	work   string
 	sizes  []size
 	out    io.Writer
 	status io.Writer
@@ -41,6 +42,7 @@ func main() {
 	flag.BoolVar(&o.hung, "hung", false, "also run the hung-sources scenario (every source on a server that never answers)")
 	flag.BoolVar(&o.gate, "gate", false, "exit 1 if a sitrep figure at default scale is worse than 2× its goal")
 	flag.StringVar(&o.floor, "floor", "/work/shared/bench/bt-baseline", "source of the Bubble Tea floor program (\"\" to skip it)")
+	flag.StringVar(&o.work, "work", "", "parent of the scratch directory (default: the system temp dir)")
 	keys := flag.Int("keys", 0, "key samples per run (default 100, -short 30)")
 	sizes := flag.String("sizes", "80x24,200x50", "terminal sizes, comma-separated")
 	flag.Parse()

@@ -28,7 +28,7 @@ func (r results) add(t string, sz size, s sample) {
 }
 
 func run(o options) (bool, error) {
-	work, err := os.MkdirTemp("", "sitrep-bench-")
+	work, err := os.MkdirTemp(o.work, "sitrep-bench-")
 	if err != nil {
 		return false, err
 	}
