@@ -34,6 +34,9 @@ type Scrape struct {
 	Limit      time.Duration // per-poll timeout
 	MaxBody    int64
 	Client     *http.Client // nil: sources.HTTPClient(Limit)
+	// Shared, when set, is one per URL: scrape metrics of the same
+	// endpoint then share each fetch instead of each fetching it.
+	Shared *Shared
 
 	mu       sync.Mutex
 	history  *ring
@@ -61,11 +64,16 @@ func (s *Scrape) Poll(ctx context.Context) (any, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	fams, err := s.fetch(ctx)
+	body, at, err := s.body(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", sources.Redact(s.URL), err)
 	}
-	at := s.now()
+	// Parse only the lines of the series' family: a large endpoint (5 MB is
+	// not unusual) would otherwise cost a full parse on every poll.
+	fams, err := ParseText(bytes.NewReader(familyLines(body, familyNames(s.Series.Name))))
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", sources.Redact(s.URL), err)
+	}
 	r, err := pick(fams, s.Series, s.Quantile)
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", sources.Redact(s.URL), err)
@@ -89,7 +97,20 @@ func (s *Scrape) Poll(ctx context.Context) (any, error) {
 	}, nil
 }
 
-func (s *Scrape) fetch(ctx context.Context) (map[string]*dto.MetricFamily, error) {
+// body returns the endpoint's text and when it was read: fetched now, or
+// shared with another metric of the same URL that fetched it moments ago.
+func (s *Scrape) body(ctx context.Context) ([]byte, time.Time, error) {
+	if s.Shared == nil {
+		b, err := s.fetch(ctx)
+		return b, s.now(), err
+	}
+	return s.Shared.get(ctx, func(ctx context.Context) ([]byte, time.Time, error) {
+		b, err := s.fetch(ctx)
+		return b, s.now(), err
+	})
+}
+
+func (s *Scrape) fetch(ctx context.Context) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
 	if err != nil {
 		return nil, err
@@ -112,9 +133,7 @@ func (s *Scrape) fetch(ctx context.Context) (map[string]*dto.MetricFamily, error
 	if err != nil {
 		return nil, sources.Describe(ctx, err)
 	}
-	// Parse only the lines of the series' family: a large endpoint (5 MB is
-	// not unusual) would otherwise cost a full parse on every poll.
-	return ParseText(bytes.NewReader(familyLines(body, familyNames(s.Series.Name))))
+	return body, nil
 }
 
 // evaluate turns a reading into the number shown, using the previous

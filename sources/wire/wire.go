@@ -24,6 +24,7 @@ func Pollers(cfg *config.Config) ([]sources.Poller, error) {
 	var out []sources.Poller
 	var errs []error
 	maxBody := cfg.Sources.MaxBody
+	shared := map[string]*metric.Shared{} // by scrape URL
 	for i, m := range cfg.Metrics {
 		th := metric.Thresholds{Warn: m.Warn, Crit: m.Crit, Below: m.Direction == "below"}
 		if m.Query != "" {
@@ -40,9 +41,17 @@ func Pollers(cfg *config.Config) ([]sources.Poller, error) {
 			errs = append(errs, fmt.Errorf("metrics[%d].series: %w", i, err))
 			continue
 		}
+		sh := shared[m.Scrape]
+		if sh == nil {
+			// Reuse a body for less than half the shortest interval of
+			// the URL's metrics: fresh for each of them, fetched once.
+			sh = &metric.Shared{Fresh: m.Interval.D() / 2}
+			shared[m.Scrape] = sh
+		}
+		sh.Fresh = min(sh.Fresh, m.Interval.D()/2)
 		out = append(out, &metric.Scrape{
 			Name: m.Name, URL: m.Scrape, Series: sel, Quantile: m.Quantile, Unit: m.Unit,
-			Thresholds: th, Every: m.Interval.D(), Limit: m.Timeout.D(), MaxBody: maxBody,
+			Thresholds: th, Every: m.Interval.D(), Limit: m.Timeout.D(), MaxBody: maxBody, Shared: sh,
 		})
 	}
 	for i, h := range cfg.Health {
