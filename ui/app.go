@@ -63,6 +63,7 @@ type Model struct {
 	toastErr  bool
 	toastGen  int
 	flagGen   int    // drops answers to a closed kill-switch dialog
+	localTime bool   // show times in local time instead of UTC (t)
 	sideFocus paneID // the tabbed pane shown beside the timeline in split mode
 }
 
@@ -331,6 +332,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Help):
 		m.modal = newHelpModal()
 		return nil
+	case key.Matches(k, km.LocalTime):
+		m.localTime = !m.localTime
+		return m.setToast("times shown in "+m.zone(), false)
 	case key.Matches(k, km.Next):
 		m.cycleFocus(1)
 	case key.Matches(k, km.Prev):

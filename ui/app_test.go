@@ -517,3 +517,18 @@ func TestASourceGoingStaleShowsAtOnce(t *testing.T) {
 		t.Fatalf("a source that just failed waits for the tick:\n%s", h.screen())
 	}
 }
+
+func TestTTogglesTimesBetweenUTCAndLocal(t *testing.T) {
+	loc := time.Local
+	time.Local = time.FixedZone("XST", 3*3600)
+	defer func() { time.Local = loc }()
+	h := newHarness(t, nil)
+	h.m.now = time.Date(2026, 5, 11, 5, 45, 0, 0, time.UTC)
+	if head := strings.Split(h.screen(), "\n")[0]; !strings.Contains(head, "05:45:00 UTC") {
+		t.Fatalf("header %q", head)
+	}
+	h.key("t")
+	if head := strings.Split(h.screen(), "\n")[0]; !strings.Contains(head, "08:45:00 XST") {
+		t.Fatalf("header after t %q", head)
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -29,19 +30,19 @@ func (m *Model) header() string {
 	// The title comes first: on a narrow screen it is what survives.
 	left := " " + st.HeaderTitle.Render(clean(r.Title)) + st.Header.Render(" · "+clean(r.ID))
 	right := " SEV" + strconv.Itoa(r.Severity) + " · " + sym + " " + phase + " · " + elapsed +
-		" · IC " + clean(r.Commander) + " · " + m.now.UTC().Format("15:04:05") + " UTC "
+		" · IC " + clean(r.Commander) + " · " + m.clock(m.now, "15:04:05") + " " + m.zone() + " "
 	if m.deps.ReadOnly {
 		right = "READ-ONLY · " + right
 	}
 	room := m.w - ansi.StringWidth(right)
 	if room < 30 {
 		// Narrower: the commander stays, the clock loses its seconds.
-		right = " SEV" + strconv.Itoa(r.Severity) + " " + sym + " " + phase + " " + elapsed + " · IC " + clean(r.Commander) + " · " + m.now.UTC().Format("15:04") + " "
+		right = " SEV" + strconv.Itoa(r.Severity) + " " + sym + " " + phase + " " + elapsed + " · IC " + clean(r.Commander) + " · " + m.clock(m.now, "15:04") + " "
 		room = m.w - ansi.StringWidth(right)
 	}
 	if room < 12 {
 		// Narrowest: severity, state, elapsed and the clock matter most.
-		right = " SEV" + strconv.Itoa(r.Severity) + " " + sym + " " + phase + " " + elapsed + " " + m.now.UTC().Format("15:04") + " "
+		right = " SEV" + strconv.Itoa(r.Severity) + " " + sym + " " + phase + " " + elapsed + " " + m.clock(m.now, "15:04") + " "
 		room = m.w - ansi.StringWidth(right)
 	}
 	return st.Header.Render(fit(left, max(0, room))) + st.Header.Render(fit(right, m.w-max(0, room)))
@@ -104,3 +105,20 @@ func (m *Model) box(title string, lines []string, w int) string {
 func stripStyles(s string) string { return ansi.Strip(s) }
 
 func itoa64(i int64) string { return strconv.FormatInt(i, 10) }
+
+// clock formats t in UTC, or in local time once the commander pressed t.
+// The journal is always UTC; this only changes what is shown.
+func (m *Model) clock(t time.Time, layout string) string {
+	if m.localTime {
+		return t.Local().Format(layout)
+	}
+	return t.UTC().Format(layout)
+}
+
+func (m *Model) zone() string {
+	if m.localTime {
+		name, _ := m.now.Local().Zone()
+		return name
+	}
+	return "UTC"
+}

@@ -8,6 +8,7 @@ type keyMap struct {
 	Next, Prev, Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Details, Note, Milestone, Kill, Restore, Status     key.Binding
 	Suspect, Export, Palette, Filter, Help, Quit        key.Binding
+	LocalTime                                           key.Binding
 }
 
 func newKeyMap(readOnly bool) keyMap {
@@ -34,6 +35,7 @@ func newKeyMap(readOnly bool) keyMap {
 		Palette:   b([]string{":"}, ":", "command palette"),
 		Filter:    b([]string{"/"}, "/", "filter"),
 		Help:      b([]string{"?"}, "?", "help"),
+		LocalTime: b([]string{"t"}, "t", "times in UTC / local"),
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 	if readOnly {
@@ -53,7 +55,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Details, k.Filter, k.Palette, k.Help, k.Quit},
+		{k.Details, k.Filter, k.Palette, k.LocalTime, k.Help, k.Quit},
 		{k.Note, k.Milestone, k.Status, k.Export},
 		{k.Kill, k.Restore, k.Suspect},
 	}

@@ -271,9 +271,9 @@ func (m *Model) changeLine(i, w int, selected bool) string {
 		what = m.st.Crit.Render("suspect ") + what
 	}
 	if w < 80 {
-		return columns(w, []int{5, 6, 6, 0}, c.At.UTC().Format("15:04"), rel, clean(c.Kind), what)
+		return columns(w, []int{5, 6, 6, 0}, m.clock(c.At, "15:04"), rel, clean(c.Kind), what)
 	}
-	return columns(w, []int{5, 7, 7, 0, 12, 9}, c.At.UTC().Format("15:04"), rel, clean(c.Kind),
+	return columns(w, []int{5, 7, 7, 0, 12, 9}, m.clock(c.At, "15:04"), rel, clean(c.Kind),
 		what, clean(c.Author), style.Render(clean(c.Status)))
 }
 
@@ -281,7 +281,7 @@ func (m *Model) timelineLine(i, w int, selected bool) string {
 	e := m.rec.Timeline[m.timeline.index(i)]
 	text := m.timeline.event(e)
 	who := clean(e.Author)
-	line := columns(w, []int{8, 10, 0}, e.At.UTC().Format("15:04:05"), string(kindLabel(e.Kind)), text+m.st.Dim.Render("  — "+who))
+	line := columns(w, []int{8, 10, 0}, m.clock(e.At, "15:04:05"), string(kindLabel(e.Kind)), text+m.st.Dim.Render("  — "+who))
 	switch {
 	case selected:
 		return m.st.Selected.Render(fit(stripStyles(line), w))
