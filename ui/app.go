@@ -342,7 +342,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Note):
 		return m.openNote("")
 	case key.Matches(k, km.Milestone):
-		m.modal = newMilestoneModal(m.st)
+		m.modal = newMilestoneModal()
 		return nil
 	case key.Matches(k, km.Palette):
 		m.modal = newPalette(m)

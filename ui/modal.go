@@ -115,7 +115,7 @@ var milestones = []incident.Kind{incident.KindDetected, incident.KindIdentified,
 
 type milestoneModal struct{ cursor int }
 
-func newMilestoneModal(Styles) *milestoneModal { return &milestoneModal{} }
+func newMilestoneModal() *milestoneModal { return &milestoneModal{} }
 
 func (mm *milestoneModal) Dirty() bool { return false }
 
