@@ -49,6 +49,7 @@ func mainFigures(p plan, lite bool) []figure {
 	return append(fs,
 		figure{fmt.Sprintf("key→frame p50 (ms, %d keys)", p.keySamples), 2, func(s sample) (float64, bool) { return percentile(s.keys, 50), len(s.keys) > 0 }},
 		figure{fmt.Sprintf("key→frame p99 (ms, %d keys)", p.keySamples), 2, func(s sample) (float64, bool) { return percentile(s.keys, 99), len(s.keys) > 0 }},
+		figure{"key→frame max (ms)", 1, func(s sample) (float64, bool) { return percentile(s.keys, 100), len(s.keys) > 0 }},
 	)
 }
 
