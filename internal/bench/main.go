@@ -43,6 +43,7 @@ func main() {
 	flag.BoolVar(&o.gate, "gate", false, "exit 1 if a sitrep figure at default scale is worse than 2× its goal")
 	flag.StringVar(&o.floor, "floor", "/work/shared/bench/bt-baseline", "source of the Bubble Tea floor program (\"\" to skip it)")
 	flag.StringVar(&o.work, "work", "", "parent of the scratch directory (default: the system temp dir)")
+	keyPair := flag.String("key-pair", "?,?", "the two keys alternated for key→frame latency in sitrep (default: open and close the help dialog)")
 	keys := flag.Int("keys", 0, "key samples per run (default 100, -short 30)")
 	sizes := flag.String("sizes", "80x24,200x50", "terminal sizes, comma-separated")
 	flag.Parse()
@@ -52,6 +53,12 @@ func main() {
 		os.Exit(2)
 	}
 	o.sizes, o.keys = parsed, *keys
+	if kp := strings.Split(*keyPair, ","); len(kp) == 2 && kp[0] != "" && kp[1] != "" {
+		helpKeys = kp
+	} else {
+		fmt.Fprintf(os.Stderr, "bench: -key-pair %q: want two keys separated by a comma, like j,k\n", *keyPair)
+		os.Exit(2)
+	}
 	if flag.NArg() > 0 || o.runs < 1 || !map[string]bool{"default": true, "large": true, "both": true, "none": true}[o.scale] {
 		fmt.Fprintln(os.Stderr, "usage: go run ./internal/bench [-runs N] [-scale default|large|both|none] [-short] [-hung] [-gate] [-floor DIR]")
 		os.Exit(2)
