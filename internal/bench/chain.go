@@ -1,33 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 )
-
-// hashLine and marshalLine mirror incident's private helpers: a line is
-// compact JSON without HTML escaping, and the next line's prev is the hex
-// SHA-256 of its bytes. `sitrep verify` checks the result.
-func hashLine(line []byte) string {
-	sum := sha256.Sum256(line)
-	return hex.EncodeToString(sum[:])
-}
-
-func marshalLine(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
-}
 
 // copyTree replaces dst with a copy of src, so every start of the
 // dashboard sees the same journal (the recorder appends to it).

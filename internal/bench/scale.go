@@ -170,7 +170,7 @@ func appendChained(path string, n int) error {
 		return fmt.Errorf("read the new journal %s: %v (%d entries)", path, err, len(entries))
 	}
 	lines := bytes.Split(bytes.TrimSuffix(old, []byte("\n")), []byte("\n"))
-	prev := hashLine(lines[len(lines)-1])
+	prev := incident.HashLine(lines[len(lines)-1])
 	last := entries[len(entries)-1]
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -182,14 +182,14 @@ func appendChained(path string, n int) error {
 		at = at.Add(10 * time.Millisecond)
 		e := incident.Entry{Seq: seq, At: at, Author: "bench@host", Kind: incident.KindNote,
 			Text: fmt.Sprintf("bench entry %d: db connections climbing on primary; pool at 92%%", seq), Prev: prev}
-		line, err := marshalLine(e)
+		line, err := incident.EncodeLine(e)
 		if err != nil {
 			f.Close()
 			return err
 		}
 		bw.Write(line)
 		bw.WriteByte('\n')
-		prev = hashLine(line)
+		prev = incident.HashLine(line)
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()

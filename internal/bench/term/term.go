@@ -270,7 +270,11 @@ var escRE = regexp.MustCompile(`\x1b(\[[0-9;?<=>!]*[ -/]*[@-~]|\][^\x07\x1b]*(\x
 
 // KeyLatency writes key and returns the time until the pty yields output.
 func (s *Session) KeyLatency(key string, timeout time.Duration) (time.Duration, error) {
-	s.Quiet(15*time.Millisecond, time.Second)
+	// Wait out more than one 60 fps frame (16.7 ms) of silence: then the
+	// last key's frame has been written, and the next output cannot be a
+	// frame queued before this key (which, after an open-and-close pair of
+	// keys, may show no change at all until the clock's next redraw).
+	s.Quiet(25*time.Millisecond, time.Second)
 	n0 := s.Bytes()
 	drain(s.notify)
 	t0 := time.Now()
