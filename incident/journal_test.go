@@ -457,3 +457,26 @@ func TestParallelDecodeMatchesLineNumbers(t *testing.T) {
 		})
 	}
 }
+
+func TestPeekReadsTheEndsOnly(t *testing.T) {
+	j := newJournal(t)
+	for i := 0; i < 500; i++ {
+		mustAppend(t, j, "n")
+	}
+	first, last, err := j.Peek(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Kind != KindOpened || first.Seq != 1 {
+		t.Errorf("first = %+v", first)
+	}
+	if len(last) != 20 || last[0].Seq != 482 || last[19].Seq != 501 {
+		t.Fatalf("last = %d entries, %d..%d", len(last), last[0].Seq, last[len(last)-1].Seq)
+	}
+	f, _ := os.OpenFile(j.Path(), os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"seq":502,"at":`)
+	f.Close()
+	if _, last, err = j.Peek(5); err != nil || last[len(last)-1].Seq != 501 {
+		t.Fatalf("torn end: %v, last seq %d", err, last[len(last)-1].Seq)
+	}
+}

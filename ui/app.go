@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -101,7 +102,7 @@ func (m *Model) Init() tea.Cmd {
 		m.readErr = err
 	}
 	m.journal = r
-	cmds := []tea.Cmd{m.readJournal(false), tick()}
+	cmds := []tea.Cmd{m.peekJournal(), m.loadJournal(), tick()}
 	if m.deps.Snapshots != nil {
 		cmds = append(cmds, listen(m.deps.Snapshots))
 	}
@@ -109,6 +110,40 @@ func (m *Model) Init() tea.Cmd {
 		cmds = append(cmds, d)
 	}
 	return tea.Batch(cmds...)
+}
+
+// peekJournal reads the journal's first and newest entries, so the first
+// frame has the header and the latest rows even when the whole journal
+// (100,000 entries) takes a while to load.
+func (m *Model) peekJournal() tea.Cmd {
+	j := m.deps.Journal
+	return func() tea.Msg {
+		first, last, err := j.Peek(200)
+		if err != nil || first.Seq == 0 {
+			return nil
+		}
+		return peekedMsg{rec: incident.NewRecord(append([]incident.Entry{first}, last...))}
+	}
+}
+
+// loadJournal reads the whole journal and builds the record off the
+// Update loop; the follower takes over from where it stopped.
+func (m *Model) loadJournal() tea.Cmd {
+	r := m.journal
+	if r == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		entries, err := r.Next()
+		rec := incident.NewRecord(entries)
+		if len(entries) > 20000 {
+			// Decoding a large journal leaves a heap several times the
+			// record's size; give it back now rather than whenever.
+			entries = nil
+			debug.FreeOSMemory()
+		}
+		return loadedMsg{rec: rec, err: err}
+	}
 }
 
 // readJournal returns a Cmd that delivers the next batch of entries; after
@@ -187,6 +222,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.now = time.Time(msg)
 		m.flushPending()
 		return m, tick()
+	case peekedMsg:
+		if !m.loaded {
+			m.rec = msg.rec // provisional: milestones may be older than the window
+			m.timeline.refilter(m.rec)
+		}
+		return m, nil
+	case loadedMsg:
+		if msg.err != nil {
+			m.readErr = msg.err
+		}
+		m.rec, m.loaded = msg.rec, true
+		m.timeline.refilter(m.rec)
+		m.mergeChanges()
+		return m, m.readJournal(true)
 	case entriesMsg:
 		return m, m.onEntries(msg)
 	case snapshotsMsg:
@@ -295,7 +344,7 @@ func (m *Model) onEntries(msg entriesMsg) tea.Cmd {
 	if msg.err != nil {
 		m.readErr = msg.err
 	}
-	shifted := !m.loaded
+	shifted := false
 	changed := false
 	for _, e := range msg.entries {
 		changed = changed || e.Kind == incident.KindChange
@@ -306,7 +355,6 @@ func (m *Model) onEntries(msg entriesMsg) tea.Cmd {
 			shifted = true
 		}
 	}
-	m.loaded = true
 	if shifted {
 		m.timeline.refilter(m.rec)
 	}

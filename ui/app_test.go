@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -530,5 +531,27 @@ func TestTTogglesTimesBetweenUTCAndLocal(t *testing.T) {
 	h.key("t")
 	if head := strings.Split(h.screen(), "\n")[0]; !strings.Contains(head, "08:45:00 XST") {
 		t.Fatalf("header after t %q", head)
+	}
+}
+
+func TestFirstFrameComesFromThePeekThenTheWholeJournal(t *testing.T) {
+	h := newHarness(t, nil)
+	for i := 0; i < 400; i++ {
+		commands.Log(h.j, commands.LogOptions{Text: fmt.Sprintf("entry %d", i), Author: "a"})
+	}
+	m := New(Deps{Ctx: context.Background(), Journal: h.j, Author: "ic", Config: &config.Config{}})
+	m.Init()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m.Update(m.peekJournal()())
+	s := ansi.Strip(m.render())
+	if !strings.Contains(s, "Checkout 5xx") || !strings.Contains(s, "entry 399") {
+		t.Fatalf("peek did not give the header and the newest rows:\n%s", s)
+	}
+	if n := len(m.rec.Timeline); n >= 401 {
+		t.Fatalf("the peek read the whole journal (%d entries)", n)
+	}
+	m.Update(m.loadJournal()())
+	if n := len(m.rec.Timeline); n != 401 || !m.loaded {
+		t.Fatalf("after the load: %d entries, loaded %v", n, m.loaded)
 	}
 }

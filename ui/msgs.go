@@ -38,3 +38,13 @@ type exportedMsg struct {
 	err     error
 	warning error // the export was written without something (GitHub unreachable)
 }
+
+// peekedMsg is a provisional record from the journal's first and newest
+// entries, shown until loadedMsg replaces it.
+type peekedMsg struct{ rec *incident.Record }
+
+// loadedMsg is the record of the whole journal, built off the loop.
+type loadedMsg struct {
+	rec *incident.Record
+	err error
+}
