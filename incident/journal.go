@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -731,4 +732,58 @@ func (j *Journal) Peek(n int) (first Entry, last []Entry, err error) {
 		return nil
 	})
 	return first, last, err
+}
+
+// LoadKinds returns the entries of the given kinds, in file order, by
+// scanning the file and decoding only the lines that name one of them: a
+// recorder that needs the last health and alert states of a 100,000-entry
+// journal reads it without building every entry. Lines are found by the
+// `"kind":"…"` text sitrep's encoder always writes.
+func (j *Journal) LoadKinds(kinds ...Kind) ([]Entry, error) {
+	needles := make([][]byte, len(kinds))
+	for i, k := range kinds {
+		needles[i] = []byte(`"kind":"` + string(k) + `"`)
+	}
+	var out []Entry
+	err := j.scan(func(line []byte) {
+		for _, n := range needles {
+			if bytes.Contains(line, n) {
+				var e Entry
+				if json.Unmarshal(line, &e) == nil {
+					out = append(out, e)
+				}
+				return
+			}
+		}
+	})
+	return out, err
+}
+
+// scan calls fn with every complete line, under the shared lock.
+func (j *Journal) scan(fn func(line []byte)) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return os.ErrClosed
+	}
+	return j.locked(syscall.LOCK_SH, func() error {
+		sc := bufio.NewScanner(io.NewSectionReader(j.f, 0, 1<<62))
+		sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+		for sc.Scan() {
+			fn(sc.Bytes())
+		}
+		return sc.Err()
+	})
+}
+
+// Start is when the incident's impact began (see Record.Start), found by
+// scanning: only the opened and started lines are decoded. It lets a
+// dashboard know the change window of a 100,000-entry incident without
+// loading it first.
+func (j *Journal) Start() (time.Time, error) {
+	es, err := j.LoadKinds(KindOpened, KindStarted)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return NewRecord(es).Start, nil
 }

@@ -115,6 +115,14 @@ func TestRecordMilestonesAndDurations(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
+	j, err := OpenJournal(filepath.Join("testdata", "postmortem", "journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if start, err := j.Start(); err != nil || !start.Equal(r.Start) {
+		t.Errorf("Journal.Start = %v, %v; the record says %v", start, err, r.Start)
+	}
 	if _, ok := r.Redacted[7]; !ok {
 		t.Error("entry 7 not redacted")
 	}

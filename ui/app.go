@@ -102,7 +102,7 @@ func (m *Model) Init() tea.Cmd {
 		m.readErr = err
 	}
 	m.journal = r
-	cmds := []tea.Cmd{m.peekJournal(), m.loadJournal(), tick()}
+	cmds := []tea.Cmd{m.peekJournal(), tick()}
 	if m.deps.Snapshots != nil {
 		cmds = append(cmds, listen(m.deps.Snapshots))
 	}
@@ -114,13 +114,13 @@ func (m *Model) Init() tea.Cmd {
 
 // peekJournal reads the journal's first and newest entries, so the first
 // frame has the header and the latest rows even when the whole journal
-// (100,000 entries) takes a while to load.
+// (100,000 entries) takes a while to load; loadJournal follows it.
 func (m *Model) peekJournal() tea.Cmd {
 	j := m.deps.Journal
 	return func() tea.Msg {
 		first, last, err := j.Peek(200)
 		if err != nil || first.Seq == 0 {
-			return nil
+			return peekedMsg{} // the full load will say what is wrong
 		}
 		return peekedMsg{rec: incident.NewRecord(append([]incident.Entry{first}, last...))}
 	}
@@ -223,11 +223,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.flushPending()
 		return m, tick()
 	case peekedMsg:
-		if !m.loaded {
+		if !m.loaded && msg.rec != nil {
 			m.rec = msg.rec // provisional: milestones may be older than the window
 			m.timeline.refilter(m.rec)
 		}
-		return m, nil
+		// The full load starts once the peek is drawn, so it cannot
+		// compete with the first frame for the CPU.
+		return m, m.loadJournal()
 	case loadedMsg:
 		if msg.err != nil {
 			m.readErr = msg.err

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -86,12 +87,17 @@ func Run(ctx context.Context, o Options) error {
 		defer stop()
 	}
 
-	entries, err := o.Journal.Load()
-	if err != nil {
-		return err
-	}
-	start := incident.NewRecord(entries).Start
-	pollers, providers, err := wire.All(o.Config, func() time.Time { return start })
+	// The change window starts at the incident's start. Finding it scans
+	// the journal, so it happens on GitHub's first poll, not before the
+	// first frame (and not at all without github:).
+	start := sync.OnceValue(func() time.Time {
+		t, err := o.Journal.Start()
+		if err != nil {
+			logger.Error("finding the incident start for the GitHub window", "err", err)
+		}
+		return t
+	})
+	pollers, providers, err := wire.All(o.Config, start)
 	if err != nil {
 		return err
 	}
