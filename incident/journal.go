@@ -180,9 +180,14 @@ func (j *Journal) writeLine(line []byte) error {
 			_ = j.f.Sync()
 		}
 		if errors.Is(err, syscall.ENOSPC) {
-			err = fmt.Errorf("%w (%v)", ErrDiskFull, err)
+			return fmt.Errorf("entry not saved, nothing was written: %w on the disk holding %s (free space there, or move the data with --data DIR), then run it again",
+				ErrDiskFull, filepath.Dir(j.path))
 		}
-		return fmt.Errorf("append to %s: %w", j.path, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, below
+		}
+		return fmt.Errorf("entry not saved, nothing was written: append to %s: %w", j.path, err)
 	}
 	return nil
 }
