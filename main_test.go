@@ -21,45 +21,18 @@ import (
 	"time"
 
 	"github.com/sitrep-dev/sitrep/incident"
+	"github.com/sitrep-dev/sitrep/internal/testbin"
 )
 
 var sitrepBin string
 
-func TestMain(m *testing.M) {
-	if os.Getenv("SITREP_HELPER_WRITER") == "1" {
-		os.Exit(m.Run()) // a writer process of the crash test needs no binary
-	}
-	dir, err := os.MkdirTemp("", "sitrep-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	sitrepBin = filepath.Join(dir, "sitrep")
-	if out, err := exec.Command("go", "build", "-o", sitrepBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build sitrep: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbin.Main(m, "SITREP_HELPER_WRITER", &sitrepBin) }
 
 // sitrep runs the binary with a private data dir and returns stdout,
 // stderr and the exit code.
 func sitrep(t *testing.T, data string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(sitrepBin, args...)
-	cmd.Env = append(os.Environ(), "SITREP_DATA="+data, "USER=tester", "SSH_CONNECTION=")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return testbin.Run(t, sitrepBin, []string{"SITREP_DATA=" + data}, args...)
 }
 
 func openIncident(t *testing.T) string {

@@ -33,6 +33,17 @@ func BenchmarkAppend(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
 
+// openBig opens a generated journal of n entries (see bigJournal).
+func openBig(b *testing.B, n int) *Journal {
+	b.Helper()
+	j, err := OpenJournal(bigJournal(b, n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { j.Close() })
+	return j
+}
+
 // bigJournal writes n realistic entries once per process (it is slow to build).
 func bigJournal(b *testing.B, n int) string {
 	b.Helper()
@@ -64,12 +75,7 @@ func bigJournal(b *testing.B, n int) string {
 }
 
 func BenchmarkLoad100k(b *testing.B) {
-	path := bigJournal(b, 100_000)
-	j, err := OpenJournal(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
+	j := openBig(b, 100_000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		entries, err := j.Load()
@@ -80,12 +86,7 @@ func BenchmarkLoad100k(b *testing.B) {
 }
 
 func BenchmarkExport10k(b *testing.B) {
-	path := bigJournal(b, 10_000)
-	j, err := OpenJournal(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
+	j := openBig(b, 10_000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		entries, err := j.Load()
