@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -70,4 +72,37 @@ func (m *Model) markSuspect() tea.Cmd {
 // either side changes (a poll a minute, a mark), not per frame.
 func (m *Model) mergeChanges() {
 	m.data.changes = commands.MergeChanges(m.rec.Timeline, m.data.fetched)
+}
+
+// redact hides an entry: "SEQ REASON" (the palette's redact verb).
+func (m *Model) redact(arg string) tea.Cmd {
+	seqText, reason, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	seq, err := strconv.ParseInt(seqText, 10, 64)
+	if err != nil || seq < 1 {
+		return m.setToast("redact SEQ REASON: give the entry number (see its details) and why", true)
+	}
+	j, author := m.deps.Journal, m.deps.Author
+	return func() tea.Msg {
+		e, err := commands.Redact(j, seq, reason, author)
+		return loggedMsg{kind: e.Kind, seq: e.Seq, err: err}
+	}
+}
+
+type retriedMsg struct {
+	res commands.PublishResult
+	err error
+}
+
+// retryStatus publishes queued status updates to the targets that failed.
+func (m *Model) retryStatus() tea.Cmd {
+	j, targets, author, ctx := m.deps.Journal, m.deps.Actions.StatusTargets, m.deps.Author, m.deps.Ctx
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+		defer cancel()
+		res, err := commands.Retry(ctx, j, commands.PublishOptions{Targets: targets, Author: author})
+		if err == nil {
+			err = res.Err()
+		}
+		return retriedMsg{res: res, err: err}
+	}
 }

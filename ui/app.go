@@ -261,6 +261,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.setToast("postmortem written to "+msg.path+" — "+msg.warning.Error(), true)
 		}
 		return m, m.setToast("postmortem written to "+msg.path, false)
+	case retriedMsg:
+		if msg.err != nil {
+			return m, m.setToast("retry: "+msg.err.Error(), true)
+		}
+		return m, m.setToast("status retry: "+itoa64(int64(len(msg.res.Outcomes)))+" target(s) attempted, all published", false)
 	case suspectMsg:
 		if msg.err != nil {
 			return m, m.setToast(msg.err.Error(), true)

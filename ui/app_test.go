@@ -555,3 +555,21 @@ func TestFirstFrameComesFromThePeekThenTheWholeJournal(t *testing.T) {
 		t.Fatalf("after the load: %d entries, loaded %v", n, m.loaded)
 	}
 }
+
+func TestPaletteRedactsAnEntry(t *testing.T) {
+	h := newHarness(t, nil)
+	commands.Log(h.j, commands.LogOptions{Text: "customer email a@b.example", Author: "a"})
+	h.sync()
+	h.key(":")
+	h.typeText("redact 2 personal data")
+	h.key("enter")
+	last := h.entries()[len(h.entries())-1]
+	var d incident.RedactData
+	if last.Kind != incident.KindRedact || last.Decode(&d) != nil || d.Seq != 2 || d.Reason != "personal data" {
+		t.Fatalf("last entry = %+v", last)
+	}
+	h.sync()
+	if strings.Contains(h.screen(), "a@b.example") {
+		t.Error("the redacted entry is still shown")
+	}
+}

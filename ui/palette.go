@@ -52,6 +52,14 @@ func paletteItems(m *Model) []paletteItem {
 		}},
 		{name: "status", desc: "draft and publish a status update", run: func(m *Model, _ string) tea.Cmd { return m.openStatus() }},
 		{name: "export", desc: "write the postmortem (Markdown) next to the journal", run: func(m *Model, _ string) tea.Cmd { return m.export() }},
+		{name: "redact", desc: "hide an entry from views and exports: redact SEQ REASON", takesArg: true, run: func(m *Model, arg string) tea.Cmd {
+			return m.redact(arg)
+		}},
+		{name: "suspect", desc: "mark the selected change as a suspect", run: func(m *Model, _ string) tea.Cmd { return m.markSuspect() }},
+		{name: "times", desc: "show times in UTC or local time", run: func(m *Model, _ string) tea.Cmd {
+			m.localTime = !m.localTime
+			return m.setToast("times shown in "+m.zone(), false)
+		}},
 		{name: "filter", desc: "filter the timeline: filter TEXT (empty clears)", takesArg: true, run: func(m *Model, arg string) tea.Cmd {
 			m.timeline.setFilter(arg, m.rec)
 			return nil
@@ -70,6 +78,7 @@ func paletteItems(m *Model) []paletteItem {
 		}})
 	}
 	if !m.deps.ReadOnly {
+		items = append(items, paletteItem{name: "status retry", desc: "publish queued status updates to the targets that failed", run: func(m *Model, _ string) tea.Cmd { return m.retryStatus() }})
 		for i, f := range m.data.flags {
 			name := f.Source + "/" + f.Key
 			for _, action := range []string{"kill", "restore"} {
