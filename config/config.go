@@ -160,6 +160,17 @@ func (v *validator) errorf(path, format string, args ...any) {
 	v.decoder.errorf(path, p, format, args...)
 }
 
+// names catches a name used twice in one list (two metrics, two flag
+// providers...): msg is the error, with %q for the name.
+type names map[string]bool
+
+func (n names) check(v *validator, path, name, msg string) {
+	if n[name] {
+		v.errorf(path, msg, name)
+	}
+	n[name] = true
+}
+
 // has reports whether path was written in the file.
 func (v *validator) has(path string) bool { _, ok := v.pos[path]; return ok }
 

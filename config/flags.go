@@ -35,14 +35,10 @@ type FlagVerify struct {
 }
 
 func (c *Config) validateFlags(v *validator) {
-	names := map[string]bool{}
+	seen := names{}
 	for i, f := range c.Flags {
 		p := fmt.Sprintf("flags[%d]", i)
-		name := orString(f.Name, f.Provider)
-		if names[name] {
-			v.errorf(p+".name", "two flag providers are called %q; give each a distinct name", name)
-		}
-		names[name] = true
+		seen.check(v, p+".name", orString(f.Name, f.Provider), "two flag providers are called %q; give each a distinct name")
 		switch f.Provider {
 		case "":
 			v.errorf(p+".provider", "is required: file, unleash or launchdarkly")

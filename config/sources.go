@@ -90,14 +90,11 @@ func (c *Config) validateSources(v *validator) {
 		v.timing("alertmanager", a.Interval, a.Timeout)
 		v.secret("alertmanager", "token_env", a.TokenEnv, "token_file", a.TokenFile)
 	}
-	names := map[string]bool{}
+	metricNames := names{}
 	for i, m := range c.Metrics {
 		p := fmt.Sprintf("metrics[%d]", i)
 		if v.required(p+".name", m.Name) {
-			if names[m.Name] {
-				v.errorf(p+".name", "duplicate metric name %q", m.Name)
-			}
-			names[m.Name] = true
+			metricNames.check(v, p+".name", m.Name, "duplicate metric name %q")
 		}
 		switch {
 		case m.Query == "" && m.Scrape == "":
@@ -134,14 +131,11 @@ func (c *Config) validateSources(v *validator) {
 		}
 		v.timing(p, m.Interval, m.Timeout)
 	}
-	names = map[string]bool{}
+	checkNames := names{}
 	for i, h := range c.Health {
 		p := fmt.Sprintf("health[%d]", i)
 		if v.required(p+".name", h.Name) {
-			if names[h.Name] {
-				v.errorf(p+".name", "duplicate check name %q", h.Name)
-			}
-			names[h.Name] = true
+			checkNames.check(v, p+".name", h.Name, "duplicate check name %q")
 		}
 		switch {
 		case h.URL == "" && h.TCP == "":

@@ -61,14 +61,10 @@ type StatusFields struct {
 var statusStates = []string{"investigating", "identified", "monitoring", "resolved"}
 
 func (c *Config) validateStatus(v *validator) {
-	names := map[string]bool{}
+	seen := names{}
 	for i, t := range c.Status {
 		p := fmt.Sprintf("status[%d]", i)
-		name := orString(t.Name, t.Provider)
-		if names[name] {
-			v.errorf(p+".name", "two status targets are called %q; give each a distinct name", name)
-		}
-		names[name] = true
+		seen.check(v, p+".name", orString(t.Name, t.Provider), "two status targets are called %q; give each a distinct name")
 		switch t.Provider {
 		case "":
 			v.errorf(p+".provider", "is required: statuspage, github, webhook or file")
